@@ -12,7 +12,8 @@ import os
 import subprocess
 import sys
 import time
-from concurrent.futures import ProcessPoolExecutor
+import json
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -46,6 +47,15 @@ def _run_notebook(path: str, skip_flags: list[str]) -> tuple[str, str, float, st
     return path, "passed" if ok else "failed", secs, err.getvalue()
 
 
+def _run_in_subprocess(path: str, skip_flags: list[str]) -> tuple[str, str, float, str]:
+    "Run `_run_notebook` in a fresh interpreter, so notebooks cannot affect each other"
+    r = subprocess.run([sys.executable, __file__, "--one", path, "--skip", " ".join(skip_flags)], cwd=ROOT,
+                       capture_output=True, text=True)
+    last = r.stdout.strip().splitlines()[-1] if r.stdout.strip() else ""
+    try: return tuple(json.loads(last))
+    except ValueError: return path, "failed", 0.0, f"test process died (exit {r.returncode}):\n{r.stdout[-3000:]}\n{r.stderr[-3000:]}"
+
+
 def _check(name: str, cmd: list[str]) -> tuple[str, str, float, str]:
     t = time.time()
     r = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
@@ -57,7 +67,12 @@ def main() -> int:
     ap.add_argument("paths", nargs="*", help="notebooks to test (default: all)")
     ap.add_argument("--flags", default="", help="space-separated tst_flags to run as well (e.g. 'slow')")
     ap.add_argument("--workers", type=int, default=min(2, os.cpu_count() or 1))
+    ap.add_argument("--one", help=argparse.SUPPRESS) # internal: test one notebook in this process
+    ap.add_argument("--skip", default="", help=argparse.SUPPRESS)
     args = ap.parse_args()
+    if args.one:
+        print(json.dumps(_run_notebook(args.one, args.skip.split())))
+        return 0
     all_flags = _settings().get("tst_flags", "").split()
     skip = [f for f in all_flags if f not in args.flags.split()]
     paths = [Path(p).resolve() for p in args.paths] or notebooks()
@@ -65,8 +80,8 @@ def main() -> int:
 
     results = []
     start = time.time()
-    with ProcessPoolExecutor(args.workers) as pool:
-        futures = [pool.submit(_run_notebook, str(p), skip) for p in paths]
+    with ThreadPoolExecutor(args.workers) as pool:
+        futures = [pool.submit(_run_in_subprocess, str(p), skip) for p in paths]
         for fut in futures:
             path, status, secs, err = fut.result()
             results.append((path, status, secs, err))
