@@ -5,7 +5,8 @@
 For each variant: forward FLOPs per image (torch's FlopCounterMode), `Embedder.embed` end to end (PIL street-crop-
 sized images in, normalised vectors out, preprocessing included), preprocessing alone, the bare forward pass on
 already-transformed batches, and training (forward, backward and an AdamW step on a batch). The peak is measured in
-the same run with a large `torch.mm`, so the fractions are comparable across machines. Training FLOPs are
+the same run with a large `torch.mm` (once at the start, and again right beside every timing, since a shared
+machine's load changes from second to second), so the fractions are comparable across machines. Training FLOPs are
 approximated as 3x the forward FLOPs (forward + backward).
 """
 from __future__ import annotations
@@ -45,6 +46,15 @@ def best_of(fn, repeats: int) -> float:
     return min(times)
 
 
+def timed_against_peak(fn, repeats: int) -> tuple[float, float]:
+    "(fastest time of `fn`, the matmul peak measured right beside it): on a shared machine both see the same load"
+    pairs = []
+    for _ in range(repeats):
+        peak = matmul_peak(seconds=0.5)
+        t = time.perf_counter(); fn(); pairs.append((time.perf_counter() - t, peak))
+    return min(pairs)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--variants", nargs="+", default=["clip-vit-s8-64", "xception-96"])
@@ -81,14 +91,14 @@ def main() -> None:
         model.eval()
         tf = model.eval_transform()
         model.embed(images[:bs], batch_size=bs)  # warm-up
-        t_embed = best_of(lambda: model.embed(images, batch_size=bs), args.repeats)
+        t_embed, peak_embed = timed_against_peak(lambda: model.embed(images, batch_size=bs), args.repeats)
         t_prep = best_of(lambda: [tf.batch(images[i:i + bs]) for i in range(0, len(images), bs)], args.repeats)
         batches = [tf.batch(images[i:i + bs]) for i in range(0, len(images), bs)]
 
         def bare():
             with torch.inference_mode():
                 for x in batches: model(x)
-        t_fwd = best_of(bare, args.repeats)
+        t_fwd, peak_fwd = timed_against_peak(bare, args.repeats)
 
         model.train()
         opt = torch.optim.AdamW(model.parameters(), lr=1e-4)
@@ -98,17 +108,18 @@ def main() -> None:
             loss = model(x).sum()  # any scalar: the cost is the same as a contrastive loss's
             opt.zero_grad(set_to_none=True); loss.backward(); opt.step()
         step()  # warm-up (allocates the optimiser state)
-        t_train = best_of(lambda: [step() for _ in range(args.train_steps)], max(1, args.repeats - 1))
+        t_train, peak_train = timed_against_peak(lambda: [step() for _ in range(args.train_steps)], max(1, args.repeats - 1))
         n_train = bs * args.train_steps
 
-        def row(label, n_img, secs, mult=1.0):
+        def row(label, n_img, secs, peak_beside, mult=1.0):
             gf = mult * flops * n_img / secs / 1e9
-            print(f"  {label:34s} {n_img / secs:8.0f} images/s  {gf:6.0f} GFLOP/s  {gf / peak:6.1%} of peak")
+            print(f"  {label:34s} {n_img / secs:8.0f} images/s  {gf:6.0f} GFLOP/s  {gf / peak:6.1%} of peak "
+                  f"({gf / peak_beside:.1%} of the {peak_beside:.0f} GFLOP/s measured beside it)")
         params = sum(p.numel() for p in model.parameters()) / 1e6
         print(f"{name}: {s} px, {params:.1f} M parameters, {flops / 1e9:.3f} GFLOP per image (forward)")
-        row("embed() end to end", len(images), t_embed)
-        row("bare forward (inference_mode)", len(images), t_fwd)
-        row("training step (fwd+bwd+AdamW, ~3x)", n_train, t_train, 3.0)
+        row("embed() end to end", len(images), t_embed, peak_embed)
+        row("bare forward (inference_mode)", len(images), t_fwd, peak_fwd)
+        row("training step (fwd+bwd+AdamW, ~3x)", n_train, t_train, peak_train, 3.0)
         print(f"  {'preprocessing alone':34s} {len(images) / t_prep:8.0f} images/s  "
               f"({t_prep / t_embed:.0%} of the embed() time)")
 
