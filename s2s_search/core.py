@@ -24,9 +24,10 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 # %% auto #0
 __all__ = ['STREET2SHOP_HUB_ID', 'PRESET_ENV', 'CACHE_ENV', 'ImageSource', 'DEFAULT_MAX_PIXELS', 'SynthConfig', 'DataConfig',
-           'ModelConfig', 'TrainConfig', 'IndexConfig', 'EvalConfig', 'ImageConfig', 'Config', 'register_preset',
-           'list_presets', 'override', 'preset_name', 'get_preset', 'config_hash', 'seed_everything', 'get_device',
-           'cache_dir', 'hub_reachable', 'hub_offline_unless_reachable', 'BadImageError', 'load_image']
+           'ModelConfig', 'TrainConfig', 'IndexConfig', 'EvalConfig', 'DetectConfig', 'CaptionConfig', 'RerankConfig',
+           'PipelineConfig', 'ImageConfig', 'Config', 'register_preset', 'list_presets', 'override', 'preset_name',
+           'get_preset', 'config_hash', 'seed_everything', 'get_device', 'cache_dir', 'hub_reachable',
+           'hub_offline_unless_reachable', 'BadImageError', 'load_image']
 
 # %% ../nbs/00_core.ipynb #59d7bf5a
 STREET2SHOP_HUB_ID = "petr7555/street2shop"  # the real data set on the Hugging Face hub
@@ -58,7 +59,7 @@ class DataConfig:
 @dataclass
 class ModelConfig:
     "Which registered embedder variants a preset uses (`s2s_search.models`), and their shared settings."
-    xception: str = "xception-96"      # variant behind `XceptionModel`: timm legacy_xception at 96 px
+    xception: str = "xception-slim-64" # variant behind `XceptionModel`: a slim Xception at 64 px (legacy_xception trains at ~10 img/s here)
     clip_vit: str = "clip-vit-s8-64"   # variant behind `CLIPViTModel`: a small from-scratch ViT at 64 px
     embedding_dim: int = 512           # size of the L2-normalised embedding
     pretrained: bool | None = False    # True: weights required; False: never look; None: use them if cached
@@ -67,7 +68,7 @@ class ModelConfig:
 class TrainConfig:
     "How an embedder is trained (`s2s_search.train`)."
     loss: str = "infonce"              # registered loss: "infonce" (in-batch, symmetric) or "cosine" (pairs, ±1)
-    epochs: int = 8
+    epochs: int = 2                    # the default preset's budget: about 2 minutes per epoch and model on 2 CPU cores
     patience: int = 2                  # epochs without a better validation loss before stopping
     batch_size: int = 64
     lr: float = 5e-4
@@ -97,6 +98,56 @@ class EvalConfig:
     seed: int = 42                     # seed of the query sample and the bootstrap
 
 @dataclass
+class DetectConfig:
+    "The street-photo garment detector (`s2s_search.detect`)."
+    model: str = "yolov8n-scratch"     # registered detector: "yolov8n-scratch" (trained from the .yaml), "yolov8n"/"yolov8s" (fine-tuned from the .pt)
+    single_class: bool = False         # True: one "garment" class; False: one class per category
+    imgsz: int = 160                   # training and inference side, pixels
+    epochs: int = 10
+    batch_size: int = 32
+    train_images: int | None = None    # None: every train street photo; else a seeded sample of this many
+    conf: float = 0.25                 # minimum detection confidence
+    nms_iou: float = 0.6               # IoU above which overlapping boxes are suppressed
+    max_crops: int = 3                 # crops kept per photo, best first
+    pad: float = 0.05                  # crop margin, as a share of the box side
+
+@dataclass
+class CaptionConfig:
+    "The captioner and the text embedder of the pipeline (`s2s_search.caption`)."
+    model: str = "attributes"          # registered captioner: "attributes" (trained here) or "blip2" (Salesforce/blip2-opt-2.7b)
+    image_size: int = 48               # side of the captioner's input
+    epochs: int = 6
+    patience: int = 2                  # epochs without a better validation accuracy before stopping
+    batch_size: int = 64
+    lr: float = 2e-3
+    weight_decay: float = 0.01
+    warmup_share: float = 0.05         # share of the steps spent in linear warm-up
+    jitter: float = 0.3                # largest extra random margin of training crops, as a share of the box (see `crop_to_box`)
+    text_model: str = "all-MiniLM-L6-v2"  # sentence-transformers model embedding the captions
+
+@dataclass
+class RerankConfig:
+    "The re-ranker of the pipeline's final stage (`s2s_search.rerank`)."
+    model: str = "mobilevit-xxs-64"    # registered embedder variant used as re-ranker
+    epochs: int = 3
+    lr: float = 1e-3
+    batch_size: int = 64
+
+@dataclass
+class PipelineConfig:
+    "How the stages of the enhanced pipeline combine (`s2s_search.pipeline`)."
+    embedder: str = "clip_vit"         # `cfg.model` family whose image index gives the coarse candidates
+    top_k: int = 100                   # coarse candidates per crop from the image index
+    top_r: int = 20                    # candidates the re-ranker re-scores
+    use_detector: bool = True          # query with detector crops (else the whole photo)
+    use_text: bool = True              # fuse caption-text similarity into the image score
+    use_rerank: bool = True            # re-score the top-R with the re-ranker
+    image_weight: float | None = None  # w in w·image + (1−w)·text; None: tuned on validation rows
+    rerank_weight: float | None = None # share of the re-ranker in the final score; None: tuned on validation rows
+    weight_grid: tuple[float, ...] = (0.0, 0.2, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0)  # candidates for the tuned weights
+    batch_size: int = 64               # street photos per batch
+
+@dataclass
 class ImageConfig:
     "Limits applied when decoding untrusted images."
     max_pixels: int = 40_000_000   # width*height above which an image is refused before decoding
@@ -112,6 +163,10 @@ class Config:
     index: IndexConfig = field(default_factory=IndexConfig)
     eval: EvalConfig = field(default_factory=EvalConfig)
     image: ImageConfig = field(default_factory=ImageConfig)
+    detect: DetectConfig = field(default_factory=DetectConfig)
+    caption: CaptionConfig = field(default_factory=CaptionConfig)
+    rerank: RerankConfig = field(default_factory=RerankConfig)
+    pipeline: PipelineConfig = field(default_factory=PipelineConfig)
 
 # %% ../nbs/00_core.ipynb #c208538d
 _PRESETS: dict[str, Callable[[], Config]] = {}
@@ -134,7 +189,11 @@ def _smoke() -> Config:
     return Config(name="smoke", seed=0, data=DataConfig(seed=0, image_size=64, synth=synth),
                   model=ModelConfig(xception="xception-tiny", clip_vit="clip-vit-tiny", embedding_dim=32),
                   train=TrainConfig(epochs=2, batch_size=8, warmup_steps=2, num_workers=0),
-                  eval=EvalConfig(n_bootstrap=200))
+                  eval=EvalConfig(n_bootstrap=200),
+                  detect=DetectConfig(model="yolov8-tiny", imgsz=64, epochs=1, batch_size=8),
+                  caption=CaptionConfig(model="attributes-tiny", image_size=32, epochs=2, batch_size=16),
+                  rerank=RerankConfig(model="mobilevit-tiny", epochs=1, batch_size=8),
+                  pipeline=PipelineConfig(top_k=10, top_r=5, batch_size=8))
 
 @register_preset("default")
 def _default() -> Config: return Config(name="default")
@@ -143,7 +202,10 @@ def _default() -> Config: return Config(name="default")
 def _street2shop() -> Config:
     return Config(name="street2shop", data=DataConfig(source=STREET2SHOP_HUB_ID, image_size=224),
                   model=ModelConfig(xception="xception", clip_vit="clip-vit-b32", pretrained=None),
-                  train=TrainConfig(epochs=20, patience=3, batch_size=128, lr=1e-4, warmup_steps=200, num_workers=8))
+                  train=TrainConfig(epochs=20, patience=3, batch_size=128, lr=1e-4, warmup_steps=200, num_workers=8),
+                  detect=DetectConfig(model="yolov8s", imgsz=640, epochs=30, batch_size=32),
+                  caption=CaptionConfig(model="blip2"),
+                  rerank=RerankConfig(model="mobilevit-s", epochs=10, lr=1e-4, batch_size=64))
 
 # %% ../nbs/00_core.ipynb #7d6af91d
 def override(cfg: Any, # a (nested) config dataclass

@@ -224,7 +224,8 @@ def _timm_embedder(name: str, # registered variant name
                    image_size: int = 299,
                    embedding_dim: int = 512,
                    pretrained: bool | None = False, # True: required; False: never look; None: use when cached
-                   pretrained_path: str | Path | None = None) -> Embedder: # a local checkpoint timm can load
+                   pretrained_path: str | Path | None = None, # a local checkpoint timm can load
+                   **model_kwargs) -> Embedder: # architecture arguments for `timm.create_model`, e.g. `block_cfg`
     "Build a timm backbone under a linear head, loading its published weights as `pretrained` says"
     import timm  # imported here: slow to import, and only this family needs it
     arch = dict(model_name=model_name, tag=tag, image_size=image_size, embedding_dim=embedding_dim)
@@ -237,7 +238,7 @@ def _timm_embedder(name: str, # registered variant name
     load = from_file or _use_pretrained(name, pretrained, weights)
     overlay = dict(file=_check_file(pretrained_path)) if from_file else None
     with _fetching(weights, load and not from_file):
-        backbone = timm.create_model(full_name, pretrained=load, num_classes=0, pretrained_cfg_overlay=overlay)
+        backbone = timm.create_model(full_name, pretrained=load, num_classes=0, pretrained_cfg_overlay=overlay, **model_kwargs)
     data_cfg = timm.data.resolve_data_config({}, model=backbone)
     return Embedder(backbone, backbone.num_features, embedding_dim, image_size, data_cfg["mean"], data_cfg["std"], name, arch)
 
@@ -316,6 +317,18 @@ def _xception(**kw) -> Embedder:
 def _xception_96(**kw) -> Embedder:
     "`xception` at 96 px: the offline default, trained from scratch"
     return _timm_embedder("xception-96", **({"image_size": 96} | kw))
+
+# Xception's entry, middle and exit flows at a quarter of the width and a quarter of the middle-flow depth.
+_SLIM_XCEPTION = [dict(in_chs=64, out_chs=96, stride=2), dict(in_chs=96, out_chs=128, stride=2),
+                  dict(in_chs=128, out_chs=192, stride=2), *[dict(in_chs=192, out_chs=192, stride=1)] * 2,
+                  dict(in_chs=192, out_chs=(192, 256, 256), stride=2),
+                  dict(in_chs=256, out_chs=(384, 384, 512), stride=1, no_skip=True, start_with_relu=False)]
+
+@register_embedder("xception-slim-64")
+def _xception_slim_64(**kw) -> Embedder:
+    "A slim aligned Xception (timm `xception41` family, quarter width) at 64 px: the offline default, trained from scratch"
+    return _timm_embedder("xception-slim-64", **({"model_name": "xception41", "tag": None, "image_size": 64,
+                                                   "block_cfg": _SLIM_XCEPTION} | kw))
 
 @register_embedder("xception-tiny")
 def _xception_tiny(**kw) -> Embedder:

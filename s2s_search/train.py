@@ -173,13 +173,14 @@ def plot_history(history: list[dict], path: str | Path | None = None):
 
 # %% ../nbs/04_train.ipynb #c4fe0c18
 def fit_embedder(cfg: Config, # a preset, e.g. `get_preset("default")`
-                 family: str, # "xception" or "clip_vit": which `cfg.model` variant to train
+                 family: str, # "xception" or "clip_vit": which `cfg.model` variant to train; or a role such as "rerank"
+                 variant: str | None = None, # a registered embedder variant; default: the preset's `cfg.model.<family>`
                  progress: bool = True,
                  device: str | None = None) -> tuple[Embedder, dict]:
     "Train (or load the cached run of) the preset's `family` embedder; return it and the run's record"
-    name = getattr(cfg.model, family)
+    name = variant or getattr(cfg.model, family)
     key = config_hash({"data": asdict(cfg.data), "model": asdict(cfg.model), "train": asdict(cfg.train), "seed": cfg.seed,
-                       "family": family}, exclude=())
+                       "family": family, "variant": name}, exclude=())
     save_dir = cache_dir("checkpoints", f"{name}-{key}")
     done = save_dir / "done.json"
     if done.exists():

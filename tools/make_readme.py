@@ -1,7 +1,10 @@
 """Render `nbs/index.ipynb` to `README.md` (quarto, which `nbdev_readme` needs, cannot be installed here).
 
 Cells flagged `#| hide` are left out and `#|` directive lines are removed, as nbdev does.
-`python tools/make_readme.py --check` exits 1 when README.md differs from what the notebook renders.
+The results table of the last reproduce run (`readme_data/results.md`, rendered from `results.json`) is pasted
+between the `<!-- results:begin -->` and `<!-- results:end -->` markers of the notebook.
+`python tools/make_readme.py --check` exits 1 when README.md differs from what the notebook renders, or when the
+README's table, `results.json` and the committed figures disagree (`s2s_search.report.check_results`).
 """
 from __future__ import annotations
 
@@ -15,6 +18,15 @@ from nbconvert import MarkdownExporter
 ROOT = Path(__file__).resolve().parents[1]
 TWO_COMMANDS = "make reproduce\nmake test"
 INDEX, README = ROOT / "nbs" / "index.ipynb", ROOT / "README.md"
+RESULTS_DIR = ROOT / "readme_data"
+BEGIN, END = "<!-- results:begin -->", "<!-- results:end -->"
+
+
+def _with_results(text: str) -> str:
+    "`text` with the results table of `readme_data/results.md` between the markers"
+    if BEGIN not in text or not (RESULTS_DIR / "results.md").exists(): return text
+    head, rest = text.split(BEGIN, 1)
+    return f"{head}{BEGIN}\n{(RESULTS_DIR / 'results.md').read_text().strip()}\n{END}{rest.split(END, 1)[1]}"
 
 
 def _directives(cell) -> list[str]:
@@ -32,7 +44,7 @@ def render(index: Path = INDEX) -> str:
         cells.append(cell)
     nb.cells = cells
     body, _ = MarkdownExporter().from_notebook_node(nb)
-    return body.strip() + "\n"
+    return _with_results(body.strip() + "\n")
 
 
 def main() -> int:
@@ -48,6 +60,12 @@ def main() -> int:
         if README.read_text() != text:
             print("README.md is out of date with nbs/index.ipynb: run `python tools/make_readme.py`")
             return 1
+        if (RESULTS_DIR / "results.json").exists():
+            from s2s_search.report import check_results
+            problems = check_results(RESULTS_DIR, README)
+            if problems:
+                print("readme_data/ and README.md do not agree with results.json:\n  " + "\n  ".join(problems))
+                return 1
         return 0
     README.write_text(text)
     return 0

@@ -1,14 +1,17 @@
-"""The main job behind `make reproduce`: rebuild the embedded data set, then run the experiment notebooks.
+"""The main job behind `make reproduce`: run the experiment notebook with papermill and print its results table.
 
-Until the experiment notebook (`nbs/experiments/performance.ipynb`) exists, this builds (or loads from its
-cache) the data set of the chosen preset, prints its sizes and cleaning report, and says so. It never writes a
-result it did not compute.
+`python tools/reproduce.py --preset default` rebuilds data, models, numbers and figures into `readme_data/`
+(trained models and indexes are cached under `S2S_CACHE`, keyed by their full configuration, so a second run
+reuses them). `--scratch` writes into a temporary directory instead (what `make test` does on the smoke preset),
+so the committed figures are never touched by a test.
 """
 from __future__ import annotations
 
 import argparse
 import os
+import resource
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -19,26 +22,27 @@ EXPERIMENT = ROOT / "nbs" / "experiments" / "performance.ipynb"
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--preset", default=os.environ.get("S2S_PRESET", "default"))
+    ap.add_argument("--out-dir", default=str(ROOT / "readme_data"), help="where figures and results go")
+    ap.add_argument("--scratch", action="store_true", help="write into a temporary directory (tests)")
     args = ap.parse_args()
-    os.environ["S2S_PRESET"] = args.preset
-    from s2s_search.core import get_preset
-    from s2s_search.data import load_street2shop, load_report
-
-    cfg = get_preset(args.preset)
-    t = time.time()
-    dd = load_street2shop(cfg=cfg.data)
-    print(f"data ({cfg.name} preset, source {cfg.data.source!r}) ready in {time.time() - t:.1f}s")
-    for split, ds in dd.items():
-        print(f"  {split:20s} {ds.num_rows:6d} rows  {len(set(ds['product_id'])):5d} products")
-    print(f"  cleaning report: {load_report(cfg=cfg.data)['dropped']}")
-    if not EXPERIMENT.exists():
-        print(f"\nThe experiment notebook {EXPERIMENT.relative_to(ROOT)} does not exist yet: no models are trained "
-              "and no results are produced by this run.")
-        return 0
     import papermill as pm
-    out = ROOT / "runs" / f"performance-{cfg.name}.ipynb"
-    out.parent.mkdir(exist_ok=True)
-    pm.execute_notebook(str(EXPERIMENT), str(out), parameters={"preset": cfg.name}, kernel_name="python3", cwd=str(EXPERIMENT.parent))
+
+    with tempfile.TemporaryDirectory() as tmp:
+        out_dir = Path(tmp) / "readme_data" if args.scratch else Path(args.out_dir).resolve()
+        run_nb = (Path(tmp) if args.scratch else ROOT / "runs") / f"performance-{args.preset}.ipynb"
+        run_nb.parent.mkdir(parents=True, exist_ok=True)
+        t = time.time()
+        print(f"running {EXPERIMENT.relative_to(ROOT)} on the {args.preset!r} preset -> {out_dir} (executed copy: {run_nb})", flush=True)
+        try:
+            pm.execute_notebook(str(EXPERIMENT), str(run_nb), kernel_name="python3", cwd=str(EXPERIMENT.parent),
+                                parameters={"preset": args.preset, "out_dir": str(out_dir), "progress": not args.scratch},
+                                progress_bar=False, stdout_file=sys.stdout, stderr_file=sys.stderr)
+        except pm.PapermillExecutionError as e:
+            print(f"\nthe experiment notebook failed in cell {e.exec_count}: {e.ename}: {e.evalue}\n(executed copy: {run_nb})")
+            return 1
+        peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 2**20
+        print(f"\nreproduce ({args.preset}) finished in {(time.time() - t) / 60:.1f} min; peak resident memory {peak:.2f} GiB")
+        print((out_dir / "results.md").read_text())
     return 0
 
 

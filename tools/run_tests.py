@@ -17,6 +17,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+EXPERIMENT = ROOT / "nbs" / "experiments" / "performance.ipynb"
 
 
 def _settings() -> configparser.SectionProxy:
@@ -89,8 +90,12 @@ def main() -> int:
             print(f"{status.upper():8s} {Path(path).relative_to(ROOT)}  ({secs:.1f}s){note}", flush=True)
             if status == "failed": print(err, flush=True)
     if not args.paths:
-        for res in (_check("README.md matches nbs/index.ipynb", [sys.executable, "tools/make_readme.py", "--check"]),
-                    _check("s2s_search/ matches the notebooks (nbdev_export)", [sys.executable, "tools/check_export.py"])):
+        checks = [("README.md matches nbs/index.ipynb and readme_data/results.json", [sys.executable, "tools/make_readme.py", "--check"]),
+                  ("s2s_search/ matches the notebooks (nbdev_export)", [sys.executable, "tools/check_export.py"])]
+        if EXPERIMENT.exists():
+            checks.append(("experiment notebook runs through papermill (smoke preset, temporary directory)",
+                           [sys.executable, "tools/reproduce.py", "--preset", "smoke", "--scratch"]))
+        for res in (_check(*c) for c in checks):
             results.append(res)
             print(f"{res[1].upper():8s} {res[0]}  ({res[2]:.1f}s)", flush=True)
             if res[1] == "failed": print(res[3], flush=True)
