@@ -202,6 +202,6 @@ def fit_embedder(cfg: Config, # a preset, e.g. `get_preset("default")`
     result = train(model, tl, opt, vl, device=device, save_dir=save_dir, cfg=cfg.train, progress=progress)
     record = {"name": name, "family": family, "epochs": result["epoch"], "stopped": result["stopped"],
               "best_val_loss": result["best_loss"], "best_val_auc": max((h["val_auc"] for h in result["history"]), default=None),
-              "train_seconds": time.time() - t, "history": result["history"], "train_pairs": len(tr), "val_pairs": len(va)}
+              "train_seconds": time.time() - t, "history": result["history"], "train_pairs": len(tr), "val_pairs": len(va), "save_dir": str(save_dir)}
     done.write_text(json.dumps(record, indent=1))
     return model.cpu(), record
