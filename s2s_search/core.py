@@ -105,7 +105,7 @@ class DetectConfig:
     imgsz: int = 96                    # training and inference side, pixels (a multiple of 32)
     epochs: int = 6
     batch_size: int = 32
-    lr: float = 0.003                  # AdamW learning rate (linear decay to 1% of it)
+    lr: float = 0.005                  # AdamW learning rate (linear decay to 1% of it)
     warmup_epochs: float = 0.5         # linear warm-up (ultralytics makes it at least 100 steps)
     mosaic: float = 0.0                # probability of 4-photo mosaics; they shrink the garments, which hurts short runs
     train_images: int | None = None    # None: every train street photo; else a seeded sample of this many
