@@ -272,14 +272,18 @@ def _gallery(dd):
     from s2s_search.evaluate import build_gallery
     return build_gallery(dd["test"], dd["gallery_distractors"] if "gallery_distractors" in dd else None)
 
+def _indexed(args, cfg):
+    "The `--model` entry, its trained model, the test gallery and its index: what `index` and `query` both need"
+    dd = _load_data(cfg, args.quiet)
+    entry, model, _ = _fit(args, cfg)
+    gallery = _gallery(dd)
+    return entry, model, gallery, entry.index(model, gallery, cfg, progress=not args.quiet)
+
 @_command("index", "build (or load) the FAISS index of the test split's gallery under the preset's model", _model_argument)
 def cmd_index(args) -> int:
     "Build (or load) the gallery index of the test split and print its size and file"
     cfg = config_from_args(args.preset, args.sets)
-    dd = _load_data(cfg, args.quiet)
-    entry, model, _ = _fit(args, cfg)
-    gallery = _gallery(dd)
-    gi = entry.index(model, gallery, cfg, progress=not args.quiet)
+    _, model, gallery, gi = _indexed(args, cfg)
     print(f"index of {len(gi)} gallery products, model {getattr(model, 'name', args.model)}, {cfg.index.factory}")
     print(f"path: {index_path(model, gallery)}")
     return 0
@@ -315,10 +319,7 @@ def cmd_query(args) -> int:
         raise CliError(f"--out {args.out!r}: the picture must end in one of {', '.join(_PICTURE_SUFFIXES)}")
     cfg = config_from_args(args.preset, args.sets)
     queries = load_queries(args.images, args.box, cfg.image.max_pixels)
-    dd = _load_data(cfg, args.quiet)
-    entry, model, _ = _fit(args, cfg)
-    gallery = _gallery(dd)
-    gi = entry.index(model, gallery, cfg, progress=not args.quiet)
+    entry, model, gallery, gi = _indexed(args, cfg)
     k = min(args.k, len(gi))
     result = entry.search(model, gi, queries, k, cfg)
     names = [f"{p}" + (f" (box {args.box[0] if len(args.box) == 1 else args.box[i]})" if args.box else "") for i, p in enumerate(args.images)]

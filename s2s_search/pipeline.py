@@ -18,7 +18,7 @@ from .core import Config, IndexConfig, PipelineConfig, EvalConfig, cache_dir, lo
 from .data import load_street2shop, split_train_val
 from .index import GalleryIndex, SearchResult
 from .evaluate import (Gallery, build_gallery, gallery_index, query_indices, query_images, first_hit_rank,
-                                 average_precision, summarise, paired_bootstrap_p)
+                                 topk_hits, average_precision, summarise, paired_bootstrap_p)
 from .rerank import standardise
 
 # %% auto #0
@@ -290,8 +290,8 @@ def ablation(pipe: Pipeline, test: Dataset, cfg: EvalConfig = EvalConfig(), prog
         out[name] = {"summary": summarise(rank, ap, cats, cfg), "rank": rank, "ap": ap, "result": res}
     names = list(ABLATION)
     for prev, name in zip(names, names[1:]):
-        for m, vals in (("top_1", lambda r: (r["rank"] == 1).astype(float)),
-                        ("top_10", lambda r: ((r["rank"] > 0) & (r["rank"] <= 10)).astype(float)), ("mAP", lambda r: r["ap"])):
+        for m, vals in (("top_1", lambda r: topk_hits(r["rank"], 1)), ("top_10", lambda r: topk_hits(r["rank"], 10)),
+                        ("mAP", lambda r: r["ap"])):
             out[name].setdefault("p_vs_previous", {})[m] = paired_bootstrap_p(vals(out[prev]), vals(out[name]), seed=cfg.seed)
     out["rows"], out["truth"] = rows, truth
     out["throughput"] = {"queries": len(rows), "seconds": seconds, "queries_per_s": len(rows) / seconds,
