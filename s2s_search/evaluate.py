@@ -22,9 +22,9 @@ from .index import GalleryIndex, SearchResult, fingerprint, index_meta, load_or_
 
 # %% auto #0
 __all__ = ['SETTINGS', 'first_hit_rank', 'topk_hits', 'average_precision', 'bootstrap_ci', 'paired_bootstrap_p', 'summarise',
-           'format_table', 'Gallery', 'build_gallery', 'query_indices', 'query_images', 'EvalResult', 'gallery_index',
-           'evaluate_embedder', 'row_index_protocol', 'ColourHistogramEmbedder', 'RandomEmbedder', 'plot_retrievals',
-           'plot_per_category', 'Street2ShopImageSimilarityTestDataset', 'evaluate_top_k_accuracies']
+           'format_stat', 'format_table', 'Gallery', 'build_gallery', 'query_indices', 'query_images', 'EvalResult',
+           'gallery_index', 'evaluate_embedder', 'row_index_protocol', 'ColourHistogramEmbedder', 'RandomEmbedder',
+           'plot_retrievals', 'plot_per_category', 'Street2ShopImageSimilarityTestDataset', 'evaluate_top_k_accuracies']
 
 # %% ../nbs/06_evaluate.ipynb #b5aab094
 def first_hit_rank(ranked: np.ndarray, # (Q, K) product ids, best first
@@ -81,6 +81,10 @@ def summarise(rank: np.ndarray, # (Q,) first-hit ranks (0 = miss)
     return {"overall": block(np.ones(len(rank), bool)),
             "per_category": {c: block(cats == c) for c in sorted(set(cats.tolist()))}}
 
+def format_stat(stat: dict) -> str:
+    "`value [lo, hi]` of a `summarise` statistic, in percent"
+    return f"{100 * stat['value']:.1f} [{100 * stat['lo']:.1f}, {100 * stat['hi']:.1f}]"
+
 def format_table(results: dict[str, dict], # system name -> `summarise` output
                  ks: Sequence[int] = (1, 5, 10), with_map: bool = True) -> str:
     "A Markdown table: one row per system, `value [lo, hi]` in percent"
@@ -89,7 +93,7 @@ def format_table(results: dict[str, dict], # system name -> `summarise` output
     for name, s in results.items():
         o = s["overall"]
         cells = [o[f"top_{k}"] for k in ks] + ([o["mAP"]] if with_map else [])
-        lines.append(f"| {name} | " + " | ".join(f"{100 * c['value']:.1f} [{100 * c['lo']:.1f}, {100 * c['hi']:.1f}]" for c in cells)
+        lines.append(f"| {name} | " + " | ".join(format_stat(c) for c in cells)
                      + f" | {o['n_queries']} |")
     return "\n".join(lines)
 

@@ -14,6 +14,8 @@ from pathlib import Path
 
 import numpy as np
 
+from .evaluate import format_stat
+
 # %% auto #0
 __all__ = ['TABLE_KS', 'README_BEGIN', 'README_END', 'file_sha256', 'write_atomic', 'machine', 'results_markdown',
            'plot_performance', 'write_results', 'readme_results_block', 'check_results']
@@ -41,8 +43,6 @@ def machine() -> str:
 # %% ../nbs/12_report.ipynb #f2239380
 TABLE_KS = (1, 3, 5, 10)
 
-def _cell(stat: dict) -> str: return f"{100 * stat['value']:.1f} [{100 * stat['lo']:.1f}, {100 * stat['hi']:.1f}]"
-
 def results_markdown(results: dict) -> str:
     "The Markdown results table (and its caption line) of a `results.json` dict"
     r = results
@@ -52,8 +52,8 @@ def results_markdown(results: dict) -> str:
     lines = [head, "", "| system | query | " + " | ".join(cols) + " |", "|---|---|" + "---|" * len(cols)]
     for row in r["table"]:
         o = row["overall"]
-        lines.append(f"| {row['system']} | {row['setting']} | " + " | ".join(_cell(o[f"top_{k}"]) for k in TABLE_KS)
-                     + f" | {_cell(o['mAP'])} |")
+        lines.append(f"| {row['system']} | {row['setting']} | " + " | ".join(format_stat(o[f"top_{k}"]) for k in TABLE_KS)
+                     + f" | {format_stat(o['mAP'])} |")
     return "\n".join(lines) + "\n"
 
 # %% ../nbs/12_report.ipynb #80c71de0
