@@ -162,6 +162,15 @@ def _quiet(quiet: bool = True):
     try: yield
     finally: LOGGER.setLevel(level)
 
+@contextlib.contextmanager
+def _keep_torch_threads():
+    "Restore torch's CPU thread count after the block"
+    # ultralytics sets it to cpu_count - 1 whenever it picks a device (training and every `predict`): on a two-core
+    # machine every model used later in the process would run on one thread, about half speed.
+    n = torch.get_num_threads()
+    try: yield
+    finally: torch.set_num_threads(n)
+
 # %% ../nbs/07_detect.ipynb #d228f433
 def _device() -> str | int:
     return 0 if torch.cuda.is_available() else "cpu"
@@ -190,7 +199,7 @@ class YoloCropper:
         out = []
         for i in range(0, len(images), bs):
             batch = images[i:i + bs]
-            with _quiet():
+            with _quiet(), _keep_torch_threads():
                 results = self.yolo.predict(batch, imgsz=self.cfg.imgsz, conf=self.cfg.conf, iou=self.cfg.nms_iou,
                                             max_det=max(k, 1), agnostic_nms=self.cfg.agnostic_nms, device=_device(),
                                             verbose=False)
@@ -278,7 +287,7 @@ def detector_dir(cfg: Config) -> Path:
 def _fit(det: YoloCropper, data_yaml: Path, cfg: DetectConfig, seed: int, run_dir: Path, progress: bool) -> dict:
     "Train `det` in place on `data_yaml`; return ultralytics' validation metrics of the best weights"
     # AdamW at a fixed rate; ultralytics' default bias warm-up starts at 0.1 (meant for SGD) and wrecks a short AdamW run
-    with _quiet(not progress):
+    with _quiet(not progress), _keep_torch_threads():
         det.yolo.train(data=str(data_yaml), epochs=cfg.epochs, imgsz=cfg.imgsz, batch=cfg.batch_size, device=_device(),
                        workers=min(2, os.cpu_count() or 1), seed=seed, deterministic=True, plots=False, val=False,
                        project=str(run_dir), name="train", exist_ok=True, verbose=progress, amp=torch.cuda.is_available(),

@@ -18,13 +18,14 @@ from tqdm.auto import tqdm
 
 from .core import EvalConfig, IndexConfig, cache_dir, get_preset, load_image
 from .data import crop_to_box, load_street2shop
-from .index import GalleryIndex, SearchResult, fingerprint, index_meta, load_or_build
+from .index import GalleryIndex, SearchResult, fingerprint, index_meta, load_or_build, load_or_embed
 
 # %% auto #0
 __all__ = ['SETTINGS', 'first_hit_rank', 'topk_hits', 'average_precision', 'bootstrap_ci', 'paired_bootstrap_p', 'summarise',
-           'format_stat', 'format_table', 'Gallery', 'build_gallery', 'query_indices', 'query_images', 'EvalResult',
-           'gallery_index', 'evaluate_embedder', 'row_index_protocol', 'ColourHistogramEmbedder', 'RandomEmbedder',
-           'plot_retrievals', 'plot_per_category', 'Street2ShopImageSimilarityTestDataset', 'evaluate_top_k_accuracies']
+           'format_stat', 'format_table', 'Gallery', 'build_gallery', 'query_indices', 'query_images',
+           'query_fingerprint', 'query_embeddings', 'EvalResult', 'gallery_index', 'evaluate_embedder', 'row_gallery',
+           'row_index_protocol', 'ColourHistogramEmbedder', 'RandomEmbedder', 'plot_retrievals', 'plot_per_category',
+           'Street2ShopImageSimilarityTestDataset', 'evaluate_top_k_accuracies']
 
 # %% ../nbs/06_evaluate.ipynb #b5aab094
 def first_hit_rank(ranked: np.ndarray, # (Q, K) product ids, best first
@@ -147,6 +148,20 @@ def query_images(test: Dataset, rows: Sequence[int], setting: str = "oracle") ->
         out.append(crop_to_box(img, (r["left"], r["top"], r["width"], r["height"])) if setting == "oracle" else img)
     return out
 
+def query_fingerprint(test: Dataset, rows: Sequence[int], setting: str) -> str:
+    "Fingerprint of the query images `query_images(test, rows, setting)` would return, from their bytes and boxes"
+    raw = _raw(test).select_columns(["street_photo_image", "left", "top", "width", "height"])[[int(i) for i in rows]]
+    photos = [im["bytes"] or str(im["path"]) for im in raw["street_photo_image"]]
+    return fingerprint([setting, *rows, *photos, *raw["left"], *raw["top"], *raw["width"], *raw["height"]])
+
+def query_embeddings(embedder, test: Dataset, rows: Sequence[int], setting: str = "oracle",
+                     batch_size: int = 256, cache: str | Path | None = None, progress: bool = False) -> np.ndarray:
+    "(Q, D) embeddings of the queries `rows` of `test`; cached at `cache` while model and queries are unchanged"
+    embed = lambda: embedder.embed(query_images(test, rows, setting), batch_size=batch_size, progress=progress)
+    if cache is None: return embed()
+    return load_or_embed(cache, {**index_meta(embedder, query_fingerprint(test, rows, setting)), "setting": setting}, embed)
+
+
 # %% ../nbs/06_evaluate.ipynb #cd89ded0
 @dataclass
 class EvalResult:
@@ -174,11 +189,12 @@ def evaluate_embedder(embedder, # a model or baseline (see above)
                       cfg: EvalConfig = EvalConfig(),
                       index_cfg: IndexConfig = IndexConfig(),
                       cache: str | Path | None = None, # index file (reused only if its metadata matches)
-                      progress: bool = False) -> EvalResult:
+                      progress: bool = False,
+                      query_cache: str | Path | None = None) -> EvalResult: # query-embeddings file (reused only if its metadata matches)
     "Retrieve each query's products from `gallery` with `embedder` and score the ranking"
     gi = gallery_index(embedder, gallery, index_cfg, cache, progress)
     rows = query_indices(test, cfg)
-    q = embedder.embed(query_images(test, rows, setting), batch_size=index_cfg.batch_size, progress=progress)
+    q = query_embeddings(embedder, test, rows, setting, index_cfg.batch_size, query_cache, progress)
     k = max(cfg.ks)
     res = gi.search(q, k)
     truth = np.asarray(test.select_columns(["product_id"])[rows.tolist()]["product_id"], dtype=object)
@@ -188,15 +204,22 @@ def evaluate_embedder(embedder, # a model or baseline (see above)
                       summarise(rank, ap, cats, cfg), truth)
 
 # %% ../nbs/06_evaluate.ipynb #63e08ba4
-def row_index_protocol(embedder, test: Dataset, setting: str = "oracle", cfg: EvalConfig = EvalConfig(),
-                       index_cfg: IndexConfig = IndexConfig(), progress: bool = False) -> dict:
-    "Top-k accuracy when only the query's own row counts as a hit (the seed project's protocol)"
-    raw = _raw(test).select_columns(["shop_photo_image"])
-    images = [load_image(r["shop_photo_image"]) for r in raw]
+def row_gallery(test: Dataset) -> Gallery:
+    "The seed's gallery: every test row's shop photo, each row its own \"product\" (its row number)"
+    raw = _raw(test).select_columns(["shop_photo_image", "category"])
+    photos = raw["shop_photo_image"]
     row_ids = np.arange(test.num_rows).astype(str)
-    gi = GalleryIndex(embedder.embed(images, batch_size=index_cfg.batch_size, progress=progress), row_ids, cfg=index_cfg)
+    return Gallery([load_image(r) for r in photos], row_ids, np.asarray(raw["category"]),
+                   fingerprint(["rows", *row_ids, *(r["bytes"] or str(r["path"]) for r in photos)]))
+
+def row_index_protocol(embedder, test: Dataset, setting: str = "oracle", cfg: EvalConfig = EvalConfig(),
+                       index_cfg: IndexConfig = IndexConfig(), progress: bool = False,
+                       cache: str | Path | None = None, # index file of the row gallery (reused only if its metadata matches)
+                       query_cache: str | Path | None = None) -> dict: # query-embeddings file (shareable with `evaluate_embedder`'s)
+    "Top-k accuracy when only the query's own row counts as a hit (the seed project's protocol)"
+    gi = gallery_index(embedder, row_gallery(test), index_cfg, cache, progress)
     rows = query_indices(test, cfg)
-    res = gi.search(embedder.embed(query_images(test, rows, setting), batch_size=index_cfg.batch_size), max(cfg.ks))
+    res = gi.search(query_embeddings(embedder, test, rows, setting, index_cfg.batch_size, query_cache), max(cfg.ks))
     rank = first_hit_rank(res.product_ids, rows.astype(str).astype(object))
     return {f"top_{k}": _stat(topk_hits(rank, k), cfg) for k in cfg.ks}
 

@@ -25,7 +25,8 @@ log = logging.getLogger(__name__)
 
 # %% auto #0
 __all__ = ['log', 'INDEX_FORMAT', 'normalise', 'build_faiss_index', 'set_search_params', 'SearchResult', 'dedupe_per_product',
-           'GalleryIndex', 'fingerprint', 'index_meta', 'save_index', 'load_index', 'stale_reasons', 'load_or_build']
+           'GalleryIndex', 'fingerprint', 'index_meta', 'savez_atomic', 'save_index', 'load_index', 'stale_reasons',
+           'load_or_build', 'load_or_embed']
 
 # %% ../nbs/05_index.ipynb #dacba9b1
 def normalise(emb: np.ndarray) -> np.ndarray:
@@ -136,19 +137,23 @@ def index_meta(embedder, gallery_fingerprint: str) -> dict:
     "The metadata that identifies an index built with `embedder` over a gallery"
     return {"model": embedder.name, "weights": embedder.weights_checksum(), "gallery": gallery_fingerprint}
 
-def save_index(gi: GalleryIndex, path: str | Path) -> Path:
-    "Write `gi` (index, embeddings, product ids, metadata) to the single file `path`, atomically"
+def savez_atomic(path: str | Path, **arrays) -> Path:
+    "`np.savez` to a temporary file beside `path`, then rename: a crash leaves the old file or none, never a partial one"
     path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
-    index = faiss.index_gpu_to_cpu(gi.index) if _use_gpu(gi.cfg) else gi.index
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name + ".", suffix=".tmp")
     try:
-        with os.fdopen(fd, "wb") as f:
-            np.savez(f, index=faiss.serialize_index(index), emb=gi.emb, product_ids=gi.product_ids,
-                     meta=np.array(json.dumps(gi.meta, sort_keys=True)), cfg=np.array(json.dumps(asdict(gi.cfg))))
+        with os.fdopen(fd, "wb") as f: np.savez(f, **arrays)
+        os.chmod(tmp, 0o644) # mkstemp creates 0600; caches and results are for everyone on the machine
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp): os.remove(tmp)
     return path
+
+def save_index(gi: GalleryIndex, path: str | Path) -> Path:
+    "Write `gi` (index, embeddings, product ids, metadata) to the single file `path`, atomically"
+    index = faiss.index_gpu_to_cpu(gi.index) if _use_gpu(gi.cfg) else gi.index
+    return savez_atomic(path, index=faiss.serialize_index(index), emb=gi.emb, product_ids=gi.product_ids,
+                        meta=np.array(json.dumps(gi.meta, sort_keys=True)), cfg=np.array(json.dumps(asdict(gi.cfg))))
 
 def load_index(path: str | Path) -> GalleryIndex:
     "Read an index written by `save_index`"
@@ -183,3 +188,21 @@ def load_or_build(path: str | Path, # the index file
     gi = build()
     save_index(gi, path)
     return gi
+
+def load_or_embed(path: str | Path, # the embeddings file
+                  expected: dict, # metadata the embeddings must have (model, weights, queries fingerprint, ...)
+                  embed: Callable[[], np.ndarray]) -> np.ndarray: # computes them afresh
+    "Query-side twin of `load_or_build`: embeddings cached at `path`, recomputed (and logged) on any metadata mismatch"
+    path = Path(path)
+    if path.exists():
+        try:
+            with np.load(path, allow_pickle=False) as z: emb, saved = z["emb"], json.loads(str(z["meta"]))
+            reasons = stale_reasons(saved, expected)
+            if not reasons: return emb
+            log.warning("re-embedding %s: %s", path, "; ".join(reasons))
+        except Exception as e:
+            log.warning("re-embedding %s: cannot read it (%s)", path, e)
+    emb = np.asarray(embed(), np.float32)
+    meta = {**expected, "format": INDEX_FORMAT, "package_version": s2s_search.__version__, "n": len(emb)}
+    savez_atomic(path, emb=emb, meta=np.array(json.dumps(meta, sort_keys=True)))
+    return emb

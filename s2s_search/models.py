@@ -85,15 +85,19 @@ class Embedder(nn.Module):
                  mean: Sequence[float], # per-channel mean the backbone expects
                  std: Sequence[float], # per-channel standard deviation
                  name: str | None = None, # registered variant (set by `create_embedder`)
-                 arch: dict | None = None): # keyword arguments rebuilding this architecture with `create_embedder(name, **arch)`
+                 arch: dict | None = None, # keyword arguments rebuilding this architecture with `create_embedder(name, **arch)`
+                 channels_last: bool = False): # NHWC memory layout: depthwise-separable CNNs train ~35% faster on CPU with it
         super().__init__()
         self.backbone, self.head = backbone, nn.Linear(backbone_dim, embedding_dim)
         self.name, self.embedding_dim, self.image_size = name, int(embedding_dim), int(image_size)
         self.mean, self.std = tuple(map(float, mean)), tuple(map(float, std))
         self.arch = dict(arch or {})
+        self.channels_last = channels_last
+        if channels_last: self.to(memory_format=torch.channels_last)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor: # (N, 3, H, W) normalised images
         "(N, `embedding_dim`) unit-norm embeddings of the image batch `x`"
+        if self.channels_last: x = x.contiguous(memory_format=torch.channels_last)
         return F.normalize(self.head(self.backbone(x)), dim=-1)
 
     def eval_transform(self) -> ImageTransform:
@@ -225,6 +229,7 @@ def _timm_embedder(name: str, # registered variant name
                    embedding_dim: int = 512,
                    pretrained: bool | None = False, # True: required; False: never look; None: use when cached
                    pretrained_path: str | Path | None = None, # a local checkpoint timm can load
+                   channels_last: bool = False, # see `Embedder`
                    **model_kwargs) -> Embedder: # architecture arguments for `timm.create_model`, e.g. `block_cfg`
     "Build a timm backbone under a linear head, loading its published weights as `pretrained` says"
     import timm  # imported here: slow to import, and only this family needs it
@@ -240,7 +245,7 @@ def _timm_embedder(name: str, # registered variant name
     with _fetching(weights, load and not from_file):
         backbone = timm.create_model(full_name, pretrained=load, num_classes=0, pretrained_cfg_overlay=overlay, **model_kwargs)
     data_cfg = timm.data.resolve_data_config({}, model=backbone)
-    return Embedder(backbone, backbone.num_features, embedding_dim, image_size, data_cfg["mean"], data_cfg["std"], name, arch)
+    return Embedder(backbone, backbone.num_features, embedding_dim, image_size, data_cfg["mean"], data_cfg["std"], name, arch, channels_last)
 
 # %% ../nbs/03_models.ipynb #345f8c69
 _STUB_TEXT_CFG = dict(context_length=4, vocab_size=8, width=8, heads=1, layers=1)  # open_clip insists on a text tower; ours is discarded
@@ -329,6 +334,16 @@ def _xception_slim_64(**kw) -> Embedder:
     "A slim aligned Xception (timm `xception41` family, quarter width) at 64 px: the offline default, trained from scratch"
     return _timm_embedder("xception-slim-64", **({"model_name": "xception41", "tag": None, "image_size": 64,
                                                    "block_cfg": _SLIM_XCEPTION} | kw))
+
+# The same blocks at output stride 8 instead of 32: the third and sixth blocks keep their resolution, so the exit
+# flow sees 8x8 instead of 2x2 positions. 1.8x the FLOPs, same parameters; the default (see the note below).
+_SLIM_XCEPTION_OS8 = [dict(b, stride=1) if i in (2, 5) else b for i, b in enumerate(_SLIM_XCEPTION)]
+
+@register_embedder("xception-slim-os8-64")
+def _xception_slim_os8_64(**kw) -> Embedder:
+    "`xception-slim-64` at output stride 8, channels-last: the offline default, trained from scratch"
+    return _timm_embedder("xception-slim-os8-64", **({"model_name": "xception41", "tag": None, "image_size": 64,
+                                                       "block_cfg": _SLIM_XCEPTION_OS8, "channels_last": True} | kw))
 
 @register_embedder("xception-tiny")
 def _xception_tiny(**kw) -> Embedder:

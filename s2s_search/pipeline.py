@@ -159,25 +159,26 @@ class Pipeline:
         return crops, np.concatenate([np.full(len(d.crops), i) for i, d in enumerate(dets)])
 
     def stages(self, images: Sequence, # street photos (PIL)
-               use_detector: bool | None = None) -> StageScores: # None: `cfg.use_detector`
+               use_detector: bool | None = None, # None: `cfg.use_detector`
+               image_only: bool = False) -> StageScores: # skip the caption and re-ranker stages
         "Run every model on `images` (in batches of `cfg.batch_size`) and score each crop's top-K candidates"
         use_detector = self.cfg.use_detector if use_detector is None else use_detector
         images = [load_image(im) for im in images]
         bs = self.cfg.batch_size
-        return _concat([self._stages(images[i:i + bs], use_detector) for i in range(0, len(images), bs)])
+        return _concat([self._stages(images[i:i + bs], use_detector, image_only) for i in range(0, len(images), bs)])
 
-    def _stages(self, images: list, use_detector: bool) -> StageScores:
+    def _stages(self, images: list, use_detector: bool, image_only: bool = False) -> StageScores:
         crops, owner = self.crops(images, use_detector)
         q = self._timed("embed", self.embedder.embed, crops, batch_size=self.cfg.batch_size)
         k = min(self.cfg.top_k, len(self.image_index))
         image, cand = self._timed("search", self.image_index.index.search, np.ascontiguousarray(q, np.float32), k)
         image = np.where(cand < 0, np.nan, image).astype(np.float32)
         text, rerank, captions = None, None, []
-        if self.caption_text is not None:
+        if self.caption_text is not None and not image_only:
             captions = self._timed("caption", self.caption_text.captions, crops, self.cfg.batch_size)
             qt = self._timed("text", self.text_embedder.embed, captions)
             text = self._timed("fuse", gather_scores, qt, self.text_index.emb, cand)
-        if self.reranker is not None:
+        if self.reranker is not None and not image_only:
             qr = self._timed("rerank", self.reranker.query_features, crops)
             rerank = self._timed("rerank", gather_scores, qr, self.rerank_index.emb, cand)
         return StageScores(owner, cand, image, text, rerank, captions, len(images))
@@ -278,7 +279,7 @@ def ablation(pipe: Pipeline, test: Dataset, cfg: EvalConfig = EvalConfig(), prog
     images = query_images(test, rows, "full")
     truth = np.asarray(test.select_columns(["product_id"])[rows.tolist()]["product_id"], dtype=object)
     cats = test.select_columns(["category"])[rows.tolist()]["category"]
-    passes = {False: pipe.stages(images, use_detector=False)}
+    passes = {False: pipe.stages(images, use_detector=False, image_only=True)} # the "image only" row needs nothing else
     pipe.timings.clear()
     t = time.perf_counter()
     passes[True] = pipe.stages(images, use_detector=True)  # the whole pipeline, batched: its timings are the throughput

@@ -24,7 +24,7 @@ from .data import (Street2ShopImageSimilarityDataset, eval_transform, load_stree
 from .models import Embedder, create_embedder, create_loss, load_embedder
 
 # %% auto #0
-__all__ = ['pair_auc', 'warmup_cosine', 'run_epoch', 'train', 'cfg_seed', 'plot_history', 'fit_embedder']
+__all__ = ['pair_auc', 'warmup_cosine', 'run_epoch', 'train', 'train_fields', 'cfg_seed', 'plot_history', 'fit_embedder']
 
 # %% ../nbs/04_train.ipynb #00ff786b
 def pair_auc(scores: np.ndarray, # (P,) similarity per pair
@@ -111,7 +111,7 @@ def train(model: Embedder, # the embedder to train (updated in place; ends with 
     model.to(device)
     loss_fn = create_loss(cfg.loss, temperature=cfg.temperature, margin=cfg.margin)
     scheduler = warmup_cosine(optimizer, cfg.warmup_steps, epochs * len(train_loader))
-    run_key = config_hash({"model": model.name, "dim": model.embedding_dim, "train": asdict(cfg), "epochs": epochs})
+    run_key = config_hash({"model": model.name, "dim": model.embedding_dim, "train": train_fields(cfg), "epochs": epochs})
     state = {"epoch": 0, "best_loss": float("inf"), "bad_epochs": 0, "history": [], "run_key": run_key}
     last = save_dir / "last.pt"
     if last.exists():
@@ -149,9 +149,13 @@ def train(model: Embedder, # the embedder to train (updated in place; ends with 
         model.load_state_dict(load_embedder(save_dir / "best").state_dict())
     return {**state, "stopped": "early" if state["bad_epochs"] >= patience else "epochs", "save_dir": str(save_dir)}
 
+def train_fields(cfg: TrainConfig) -> dict:
+    "The fields that decide a run: all but `per_family` (a family's run gets `cfg.for_family(family)`, overrides applied)"
+    return {k: v for k, v in asdict(cfg).items() if k != "per_family"}
+
 def cfg_seed(cfg: TrainConfig) -> int:
     "The seed a train config's runs use (its hash, so it changes when the config does)"
-    return int(config_hash(cfg, n=7), 16)
+    return int(config_hash(train_fields(cfg), n=7), 16)
 
 # %% ../nbs/04_train.ipynb #31cc680c
 def plot_history(history: list[dict], path: str | Path | None = None):
@@ -179,7 +183,8 @@ def fit_embedder(cfg: Config, # a preset, e.g. `get_preset("default")`
                  device: str | None = None) -> tuple[Embedder, dict]:
     "Train (or load the cached run of) the preset's `family` embedder; return it and the run's record"
     name = variant or getattr(cfg.model, family)
-    key = config_hash({"data": asdict(cfg.data), "model": asdict(cfg.model), "train": asdict(cfg.train), "seed": cfg.seed,
+    tcfg = cfg.train.for_family(family) # the family's own lr, batch size... (`TrainConfig.per_family`)
+    key = config_hash({"data": asdict(cfg.data), "model": asdict(cfg.model), "train": train_fields(tcfg), "seed": cfg.seed,
                        "family": family, "variant": name}, exclude=())
     save_dir = cache_dir("checkpoints", f"{name}-{key}")
     done = save_dir / "done.json"
@@ -190,18 +195,18 @@ def fit_embedder(cfg: Config, # a preset, e.g. `get_preset("default")`
     rows = load_street2shop(cfg=cfg.data, verbose=progress)["train"]
     tr_rows, va_rows = split_train_val(rows, cfg.data.val_fraction, cfg.data.seed)
     size, norm = model.image_size, dict(mean=model.mean, std=model.std)
-    n_neg = 0 if cfg.train.loss == "infonce" else cfg.data.num_negative_pairs
+    n_neg = 0 if tcfg.loss == "infonce" else cfg.data.num_negative_pairs
     tr = Street2ShopImageSimilarityDataset(rows=tr_rows, num_negative_pairs=n_neg, cfg=cfg.data, train=True,
                                            street_transform=street_train_transform(size, **norm), shop_transform=shop_train_transform(size, **norm))
     va = Street2ShopImageSimilarityDataset(rows=va_rows, num_negative_pairs=1, cfg=cfg.data, train=False,
                                            street_transform=eval_transform(size, **norm), shop_transform=eval_transform(size, **norm))
-    tl = make_loader(tr, cfg.train.batch_size, shuffle=True, num_workers=cfg.train.num_workers, seed=cfg.seed, drop_last=len(tr) > cfg.train.batch_size)
-    vl = make_loader(va, cfg.train.batch_size, shuffle=False, num_workers=cfg.train.num_workers)
-    opt = torch.optim.AdamW(model.parameters(), lr=cfg.train.lr, weight_decay=cfg.train.weight_decay)
+    tl = make_loader(tr, tcfg.batch_size, shuffle=True, num_workers=tcfg.num_workers, seed=cfg.seed, drop_last=len(tr) > tcfg.batch_size)
+    vl = make_loader(va, tcfg.batch_size, shuffle=False, num_workers=tcfg.num_workers)
+    opt = torch.optim.AdamW(model.parameters(), lr=tcfg.lr, weight_decay=tcfg.weight_decay)
     t = time.time()
-    result = train(model, tl, opt, vl, device=device, save_dir=save_dir, cfg=cfg.train, progress=progress)
+    result = train(model, tl, opt, vl, device=device, save_dir=save_dir, cfg=tcfg, progress=progress)
     record = {"name": name, "family": family, "epochs": result["epoch"], "stopped": result["stopped"],
               "best_val_loss": result["best_loss"], "best_val_auc": max((h["val_auc"] for h in result["history"]), default=None),
-              "train_seconds": time.time() - t, "history": result["history"], "train_pairs": len(tr), "val_pairs": len(va), "save_dir": str(save_dir)}
+              "train_seconds": time.time() - t, "lr": tcfg.lr, "batch_size": tcfg.batch_size, "history": result["history"], "train_pairs": len(tr), "val_pairs": len(va), "save_dir": str(save_dir)}
     done.write_text(json.dumps(record, indent=1))
     return model.cpu(), record

@@ -1,0 +1,47 @@
+"""Train one embedder configuration and print what the choice of a default rests on: validation pair AUC per
+epoch, training time and throughput, and oracle-crop test top-1/top-10 over the preset's test gallery.
+
+    python benchmarks/embedder_choice.py [--preset default] [--family xception] [--variant NAME]
+                                         [--set KEY=VALUE ...]
+
+Examples (the runs behind the default Xception, see nbs/03_models "Choosing the default Xception"):
+
+    python benchmarks/embedder_choice.py --variant xception-slim-64 --set 'train.per_family={}'
+    python benchmarks/embedder_choice.py --variant xception-slim-64
+    python benchmarks/embedder_choice.py --variant xception-slim-os8-64
+    python benchmarks/embedder_choice.py --variant xception-slim-os8-64 --set 'train.per_family={"xception": {"lr": 0.003, "batch_size": 32}}'
+
+Runs are cached like any `fit_embedder` run (keyed by the full configuration), so a repeated line only evaluates.
+"""
+from __future__ import annotations
+
+import argparse
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--preset", default="default")
+    ap.add_argument("--family", default="xception")
+    ap.add_argument("--variant", default=None, help="a registered embedder variant (default: the preset's)")
+    ap.add_argument("--set", dest="sets", action="append", default=[], metavar="KEY=VALUE",
+                    help="config override with a JSON value, e.g. train.epochs=1 (repeatable)")
+    args = ap.parse_args()
+    from s2s_search.cli import config_from_args
+    from s2s_search.data import load_street2shop
+    from s2s_search.evaluate import build_gallery, evaluate_embedder
+    from s2s_search.train import fit_embedder
+
+    cfg = config_from_args(args.preset, args.sets)
+    test = load_street2shop(cfg=cfg.data, verbose=False)["test"]
+    model, rec = fit_embedder(cfg, args.family, variant=args.variant, progress=False)
+    s = evaluate_embedder(model, test, build_gallery(test), "oracle", cfg.eval, cfg.index).summary["overall"]
+    tcfg = cfg.train.for_family(args.family)
+    print(f"{rec['name']} ({args.family}, preset {cfg.name}): lr {tcfg.lr:g}, batch {tcfg.batch_size}, {rec['epochs']} epochs")
+    print("  validation pair AUC per epoch:", ", ".join(f"{h['val_auc']:.3f}" for h in rec["history"]))
+    print("  training images/s per epoch:  ", ", ".join(f"{h['train_images_per_s']:.0f}" for h in rec["history"]))
+    print(f"  {rec['train_seconds']:.0f}s of training; oracle-crop test top-1 {100 * s['top_1']['value']:.1f}%, "
+          f"top-10 {100 * s['top_10']['value']:.1f}% ({s['n_queries']} queries)")
+
+
+if __name__ == "__main__":
+    main()
