@@ -113,7 +113,7 @@ class DetectConfig:
     model: str = "yolov8-tiny"         # registered detector: "yolov8-tiny"/"yolov8n-scratch" (trained from a .yaml), "yolov8n"/"yolov8s" (fine-tuned from the .pt)
     single_class: bool = True          # True: one "garment" class; False: one class per category
     imgsz: int = 96                    # training and inference side, pixels (a multiple of 32)
-    epochs: int = 6
+    epochs: int = 5                    # default data: about 2 minutes on two CPU cores (6 epochs: box recall 0.86 on validation photos)
     batch_size: int = 32
     lr: float = 0.005                  # AdamW learning rate (linear decay to 1% of it)
     warmup_epochs: float = 0.5         # linear warm-up (ultralytics makes it at least 100 steps)
