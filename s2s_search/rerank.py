@@ -120,6 +120,7 @@ def train_reranker(cfg: Config, # a preset, e.g. `get_preset("default")`; `cfg.r
                    progress: bool = True,
                    device: str | None = None) -> tuple[Reranker, dict]: # default: best available
     "Train (or load the cached run of) the preset's re-ranker; return it and the run's record"
-    cfg_r = override(cfg, {"train.epochs": cfg.rerank.epochs, "train.lr": cfg.rerank.lr, "train.batch_size": cfg.rerank.batch_size})
+    cfg_r = override(cfg, {"train.epochs": cfg.rerank.epochs, "train.lr": cfg.rerank.lr, "train.batch_size": cfg.rerank.batch_size,
+                           "data.ratio": cfg.data.ratio * cfg.rerank.train_ratio})
     embedder, record = fit_embedder(cfg_r, family="rerank", variant=cfg.rerank.model, progress=progress, device=device)
     return Reranker(embedder.cpu().eval(), cfg.index.batch_size), record
