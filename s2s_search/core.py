@@ -113,7 +113,7 @@ class DetectConfig:
     model: str = "yolov8-tiny"         # registered detector: "yolov8-tiny"/"yolov8n-scratch" (trained from a .yaml), "yolov8n"/"yolov8s" (fine-tuned from the .pt)
     single_class: bool = True          # True: one "garment" class; False: one class per category
     imgsz: int = 96                    # training and inference side, pixels (a multiple of 32)
-    epochs: int = 4                    # default data: about 100 s on two CPU cores (5 epochs: box recall 0.84 on validation photos, 6: 0.86)
+    epochs: int = 6                    # default data: about 150 s on two CPU cores; 4 epochs: test box recall 0.71, below the 0.80 target
     batch_size: int = 32
     lr: float = 0.005                  # AdamW learning rate (linear decay to 1% of it)
     warmup_epochs: float = 0.5         # linear warm-up (ultralytics makes it at least 100 steps)
@@ -130,7 +130,7 @@ class CaptionConfig:
     "The captioner and the text embedder of the pipeline (`s2s_search.caption`)."
     model: str = "attributes"          # registered captioner: "attributes" (trained here) or "blip2" (Salesforce/blip2-opt-2.7b)
     image_size: int = 48               # side of the captioner's input
-    epochs: int = 5                    # default data: about 5 s an epoch; validation score 0.527 after 5, 0.543 after 6
+    epochs: int = 4                    # default data: about 5 s an epoch; validation score 0.489 after 4, 0.543 after 6
     patience: int = 2                  # epochs without a better validation accuracy before stopping
     batch_size: int = 64
     lr: float = 3e-3
@@ -146,7 +146,7 @@ class RerankConfig:
     epochs: int = 1                    # default data, mobilevit-xxs-64: about a minute on two CPU cores (see nbs/09_rerank)
     lr: float = 2e-3                   # high for a short from-scratch run (with `cfg.train` warm-up and clipping)
     batch_size: int = 32               # in a two-epoch budget 32 beats 64 (twice the steps): val AUC 0.93 vs 0.82
-    train_ratio: float = 0.5           # stratified share of the training products it learns from (`data.ratio` of its run)
+    train_ratio: float = 0.3           # stratified share of the training products it learns from (`data.ratio` of its run)
 
 @dataclass
 class PipelineConfig:
