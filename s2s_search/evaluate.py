@@ -107,6 +107,10 @@ class Gallery:
     categories: np.ndarray
     fingerprint: str # of product ids and image bytes: keys the index cache
 
+def _encoded_key(image: dict) -> bytes | str:
+    "What identifies an undecoded image cell (`{\"bytes\", \"path\"}`): its bytes, else its path"
+    return image.get("bytes") or str(image.get("path"))
+
 def _raw(ds: Dataset) -> Dataset:
     "`ds` with image columns left encoded (bytes), so rows are cheap to read"
     for col in ("street_photo_image", "shop_photo_image"):
@@ -126,7 +130,7 @@ def build_gallery(test: Dataset, # the test split
             seen.add(row["product_id"])
             raw = row["shop_photo_image"]
             images.append(load_image(raw)); pids.append(row["product_id"]); cats.append(row["category"])
-            raw_bytes.append(raw["bytes"] if raw.get("bytes") else str(raw.get("path")))
+            raw_bytes.append(_encoded_key(raw))
     return Gallery(images, np.asarray(pids), np.asarray(cats), fingerprint(pids + raw_bytes))
 
 SETTINGS = ("oracle", "full")
@@ -151,7 +155,7 @@ def query_images(test: Dataset, rows: Sequence[int], setting: str = "oracle") ->
 def query_fingerprint(test: Dataset, rows: Sequence[int], setting: str) -> str:
     "Fingerprint of the query images `query_images(test, rows, setting)` would return, from their bytes and boxes"
     raw = _raw(test).select_columns(["street_photo_image", "left", "top", "width", "height"])[[int(i) for i in rows]]
-    photos = [im["bytes"] or str(im["path"]) for im in raw["street_photo_image"]]
+    photos = [_encoded_key(im) for im in raw["street_photo_image"]]
     return fingerprint([setting, *rows, *photos, *raw["left"], *raw["top"], *raw["width"], *raw["height"]])
 
 def query_embeddings(embedder, test: Dataset, rows: Sequence[int], setting: str = "oracle",
@@ -160,7 +164,6 @@ def query_embeddings(embedder, test: Dataset, rows: Sequence[int], setting: str 
     embed = lambda: embedder.embed(query_images(test, rows, setting), batch_size=batch_size, progress=progress)
     if cache is None: return embed()
     return load_or_embed(cache, {**index_meta(embedder, query_fingerprint(test, rows, setting)), "setting": setting}, embed)
-
 
 # %% ../nbs/06_evaluate.ipynb #cd89ded0
 @dataclass
@@ -210,7 +213,7 @@ def row_gallery(test: Dataset) -> Gallery:
     photos = raw["shop_photo_image"]
     row_ids = np.arange(test.num_rows).astype(str)
     return Gallery([load_image(r) for r in photos], row_ids, np.asarray(raw["category"]),
-                   fingerprint(["rows", *row_ids, *(r["bytes"] or str(r["path"]) for r in photos)]))
+                   fingerprint(["rows", *row_ids, *map(_encoded_key, photos)]))
 
 def row_index_protocol(embedder, test: Dataset, setting: str = "oracle", cfg: EvalConfig = EvalConfig(),
                        index_cfg: IndexConfig = IndexConfig(), progress: bool = False,

@@ -13,7 +13,7 @@ import os
 import tempfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Callable, Iterable, Sequence
+from typing import Any, Callable, Iterable, Sequence
 
 import faiss
 import numpy as np
@@ -172,37 +172,38 @@ def stale_reasons(saved: dict, expected: dict) -> list[str]:
     want = {**expected, "format": INDEX_FORMAT, "package_version": s2s_search.__version__}
     return [f"{k}: saved {saved.get(k)!r}, expected {want[k]!r}" for k in keys if saved.get(k) != want[k]]
 
+def _load_or_make(path: Path, expected: dict,
+                  read: Callable[[Path], tuple], # path -> (value, its saved metadata)
+                  make: Callable[[], Any], write: Callable[[Any, Path], Any],
+                  redo: str) -> Any: # what the log line says is done instead, e.g. "rebuilding the index"
+    "The value cached at `path` if its metadata matches `expected`; else `make` it, `write` it and return it"
+    if path.exists():
+        try:
+            value, saved = read(path)
+            reasons = stale_reasons(saved, expected)
+            if not reasons: return value
+            log.warning("%s %s: %s", redo, path, "; ".join(reasons))
+        except Exception as e: # unreadable file: redo rather than crash
+            log.warning("%s %s: cannot read it (%s)", redo, path, e)
+    value = make()
+    write(value, path)
+    return value
+
 def load_or_build(path: str | Path, # the index file
                   expected: dict, # metadata the index must have (model, weights, gallery, factory, ...)
                   build: Callable[[], GalleryIndex]) -> GalleryIndex: # makes a fresh index
     "Load the index at `path` if its metadata matches `expected`, else build, save and return a new one"
-    path = Path(path)
-    if path.exists():
-        try:
-            gi = load_index(path)
-            reasons = stale_reasons(gi.meta, expected)
-            if not reasons: return gi
-            log.warning("rebuilding the index %s: %s", path, "; ".join(reasons))
-        except Exception as e: # unreadable file: rebuild rather than crash
-            log.warning("rebuilding the index %s: cannot read it (%s)", path, e)
-    gi = build()
-    save_index(gi, path)
-    return gi
+    def read(p): gi = load_index(p); return gi, gi.meta
+    return _load_or_make(Path(path), expected, read, build, save_index, "rebuilding the index")
+
+def _read_embeddings(path: Path) -> tuple[np.ndarray, dict]:
+    with np.load(path, allow_pickle=False) as z: return z["emb"], json.loads(str(z["meta"]))
 
 def load_or_embed(path: str | Path, # the embeddings file
                   expected: dict, # metadata the embeddings must have (model, weights, queries fingerprint, ...)
                   embed: Callable[[], np.ndarray]) -> np.ndarray: # computes them afresh
     "Query-side twin of `load_or_build`: embeddings cached at `path`, recomputed (and logged) on any metadata mismatch"
-    path = Path(path)
-    if path.exists():
-        try:
-            with np.load(path, allow_pickle=False) as z: emb, saved = z["emb"], json.loads(str(z["meta"]))
-            reasons = stale_reasons(saved, expected)
-            if not reasons: return emb
-            log.warning("re-embedding %s: %s", path, "; ".join(reasons))
-        except Exception as e:
-            log.warning("re-embedding %s: cannot read it (%s)", path, e)
-    emb = np.asarray(embed(), np.float32)
-    meta = {**expected, "format": INDEX_FORMAT, "package_version": s2s_search.__version__, "n": len(emb)}
-    savez_atomic(path, emb=emb, meta=np.array(json.dumps(meta, sort_keys=True)))
-    return emb
+    def write(emb, p):
+        meta = {**expected, "format": INDEX_FORMAT, "package_version": s2s_search.__version__, "n": len(emb)}
+        savez_atomic(p, emb=emb, meta=np.array(json.dumps(meta, sort_keys=True)))
+    return _load_or_make(Path(path), expected, _read_embeddings, lambda: np.asarray(embed(), np.float32), write, "re-embedding")
