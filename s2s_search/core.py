@@ -83,6 +83,7 @@ class TrainConfig:
     temperature: float = 0.07          # InfoNCE temperature
     margin: float = 0.2                # CosineEmbeddingLoss margin for negative pairs
     num_workers: int = 2               # DataLoader worker processes
+    street_augment: str = "light"      # registered street-crop augmentation (`s2s_search.data`): "strong", "light" or "none"
     amp: bool = True                   # automatic mixed precision, on CUDA only
     per_family: dict[str, dict] = field(default_factory=lambda: {"xception": dict(XCEPTION_TRAIN)})  # family -> overrides of the fields above
 
@@ -217,7 +218,8 @@ def _default() -> Config: return Config(name="default")
 def _street2shop() -> Config:
     return Config(name="street2shop", data=DataConfig(source=STREET2SHOP_HUB_ID, image_size=224),
                   model=ModelConfig(xception="xception", clip_vit="clip-vit-b32", pretrained=None),
-                  train=TrainConfig(epochs=20, patience=3, batch_size=128, lr=1e-4, warmup_steps=200, num_workers=8, per_family={}),
+                  train=TrainConfig(epochs=20, patience=3, batch_size=128, lr=1e-4, warmup_steps=200, num_workers=8, street_augment="strong",
+                                    per_family={}),
                   detect=DetectConfig(model="yolov8s", single_class=False, imgsz=640, epochs=30, batch_size=32, lr=0.001,
                                       warmup_epochs=3.0, mosaic=1.0, conf=0.25),
                   caption=CaptionConfig(model="blip2"),

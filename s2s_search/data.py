@@ -9,6 +9,7 @@ import hashlib
 import json
 import logging
 import os
+import random
 import shutil
 import tempfile
 from collections import Counter
@@ -30,8 +31,9 @@ from . import synth
 # %% auto #0
 __all__ = ['IMAGE_COLUMNS', 'REQUIRED_COLUMNS', 'CATEGORIES', 'log', 'IMAGENET_MEAN', 'IMAGENET_STD', 'product_id_from_url',
            'clean_split', 'stratified_sample', 'register_source', 'source_kind', 'DatasetUnavailableError',
-           'load_street2shop', 'load_report', 'street_train_transform', 'shop_train_transform', 'eval_transform',
-           'crop_to_box', 'split_train_val', 'Street2ShopImageSimilarityDataset', 'make_pairs', 'make_loader']
+           'load_street2shop', 'load_report', 'register_street_augment', 'list_street_augments',
+           'street_train_transform', 'shop_train_transform', 'eval_transform', 'crop_to_box', 'split_train_val',
+           'seed_transforms', 'Street2ShopImageSimilarityDataset', 'make_pairs', 'make_loader']
 
 # %% ../nbs/02_data.ipynb #a22267af
 IMAGE_COLUMNS = ("street_photo_image", "shop_photo_image")
@@ -184,17 +186,42 @@ IMAGENET_MEAN, IMAGENET_STD = (0.485, 0.456, 0.406), (0.229, 0.224, 0.225)
 def _to_tensor(mean, std) -> list:
     return [A.Normalize(mean=mean, std=std), A.ToTensorV2()]
 
-def street_train_transform(size: int, mean=IMAGENET_MEAN, std=IMAGENET_STD) -> A.Compose:
-    "Strong augmentation for street crops"
-    return A.Compose([
-        A.Resize(size, size),
-        A.Affine(scale=(0.85, 1.15), rotate=(-15, 15), shear=(-8, 8), translate_percent=(-0.06, 0.06), p=0.7),
-        A.Perspective(scale=(0.02, 0.08), p=0.4),
-        A.ColorJitter(brightness=0.3, contrast=0.3, saturation=0.25, hue=0.03, p=0.8),
-        A.OneOf([A.GaussianBlur(blur_limit=(3, 5)), A.MotionBlur(blur_limit=(3, 7))], p=0.3),
-        A.GaussNoise(std_range=(0.02, 0.08), p=0.3),
-        A.ImageCompression(quality_range=(40, 90), p=0.3),
-        *_to_tensor(mean, std)])
+_STREET_AUGMENTS: dict[str, Callable[[], list]] = {}
+
+def register_street_augment(name: str):
+    "Decorator registering a function that returns the albumentations ops of street augmentation level `name`"
+    def _register(fn: Callable[[], list]) -> Callable[[], list]:
+        _STREET_AUGMENTS[name] = fn
+        return fn
+    return _register
+
+def list_street_augments() -> list[str]:
+    "Names of the registered street augmentation levels"
+    return sorted(_STREET_AUGMENTS)
+
+@register_street_augment("strong")
+def _strong_street() -> list:
+    return [A.Affine(scale=(0.85, 1.15), rotate=(-15, 15), shear=(-8, 8), translate_percent=(-0.06, 0.06), p=0.7),
+            A.Perspective(scale=(0.02, 0.08), p=0.4),
+            A.ColorJitter(brightness=0.3, contrast=0.3, saturation=0.25, hue=0.03, p=0.8),
+            A.OneOf([A.GaussianBlur(blur_limit=(3, 5)), A.MotionBlur(blur_limit=(3, 7))], p=0.3),
+            A.GaussNoise(std_range=(0.02, 0.08), p=0.3),
+            A.ImageCompression(quality_range=(40, 90), p=0.3)]
+
+@register_street_augment("light")
+def _light_street() -> list:
+    return [A.Affine(scale=(0.9, 1.1), rotate=(-8, 8), translate_percent=(-0.04, 0.04), p=0.5),
+            A.ColorJitter(brightness=0.15, contrast=0.15, saturation=0.1, hue=0.01, p=0.5)]
+
+@register_street_augment("none")
+def _no_street() -> list: return []
+
+def street_train_transform(size: int, mean=IMAGENET_MEAN, std=IMAGENET_STD,
+                           strength: str = "strong") -> A.Compose: # a registered level: "strong", "light" or "none"
+    "Augmentation for street crops (the random crop around the box comes before it, in the data set)"
+    if strength not in _STREET_AUGMENTS:
+        raise KeyError(f"unknown street augmentation {strength!r}; known: {list_street_augments()}")
+    return A.Compose([A.Resize(size, size), *_STREET_AUGMENTS[strength](), *_to_tensor(mean, std)])
 
 def shop_train_transform(size: int, mean=IMAGENET_MEAN, std=IMAGENET_STD) -> A.Compose:
     "Light augmentation for shop photos"
@@ -239,6 +266,11 @@ def split_train_val(ds: Dataset, # a train split with `product_id` and `category
     return ds.select(np.flatnonzero(~is_val)), ds.select(np.flatnonzero(is_val))
 
 # %% ../nbs/02_data.ipynb #13f84b37
+def seed_transforms(rng: np.random.Generator, *transforms: Callable) -> None:
+    "Draw the random choices of albumentations `transforms` from `rng` (they keep their own random state, which NumPy's global seed does not reach)"
+    for t in transforms:
+        if hasattr(t, "set_random_state"): t.set_random_state(rng, random.Random(int(rng.integers(2**31))))
+
 class Street2ShopImageSimilarityDataset(torch.utils.data.Dataset):
     "Street-crop/shop-photo pairs with labels ±1; negatives share the category"
     def __init__(self,
@@ -278,6 +310,7 @@ class Street2ShopImageSimilarityDataset(torch.utils.data.Dataset):
     def __getitem__(self, idx: int) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         street_row, shop_row, label = self.pairs[idx]
         rng = np.random.default_rng(np.random.randint(0, 2**31)) if self.train else None
+        if rng is not None: seed_transforms(rng, self.street_transform, self.shop_transform)
         street = self.street_transform(image=np.asarray(self.street_crop(street_row, rng)))["image"]
         shop = self.shop_transform(image=np.asarray(self.shop_photo(shop_row)))["image"]
         return street, shop, torch.tensor(float(label))

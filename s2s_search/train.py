@@ -197,7 +197,7 @@ def fit_embedder(cfg: Config, # a preset, e.g. `get_preset("default")`
     size, norm = model.image_size, dict(mean=model.mean, std=model.std)
     n_neg = 0 if tcfg.loss == "infonce" else cfg.data.num_negative_pairs
     tr = Street2ShopImageSimilarityDataset(rows=tr_rows, num_negative_pairs=n_neg, cfg=cfg.data, train=True,
-                                           street_transform=street_train_transform(size, **norm), shop_transform=shop_train_transform(size, **norm))
+                                           street_transform=street_train_transform(size, **norm, strength=tcfg.street_augment), shop_transform=shop_train_transform(size, **norm))
     va = Street2ShopImageSimilarityDataset(rows=va_rows, num_negative_pairs=1, cfg=cfg.data, train=False,
                                            street_transform=eval_transform(size, **norm), shop_transform=eval_transform(size, **norm))
     tl = make_loader(tr, tcfg.batch_size, shuffle=True, num_workers=tcfg.num_workers, seed=cfg.seed, drop_last=len(tr) > tcfg.batch_size)
