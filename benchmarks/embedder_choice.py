@@ -11,6 +11,12 @@ Examples (the runs behind the default Xception, see nbs/03_models "Choosing the 
     python benchmarks/embedder_choice.py --variant xception-slim-os8-64
     python benchmarks/embedder_choice.py --variant xception-slim-os8-64 --set 'train.per_family={"xception": {"lr": 0.003, "batch_size": 32}}'
 
+The street-augmentation runs (nbs/02_data, "Augmentations"):
+
+    python benchmarks/embedder_choice.py --set train.street_augment=strong
+    python benchmarks/embedder_choice.py
+    python benchmarks/embedder_choice.py --family clip_vit
+
 Runs are cached like any `fit_embedder` run (keyed by the full configuration), so a repeated line only evaluates.
 """
 from __future__ import annotations
