@@ -132,6 +132,9 @@ def _clip_vit(): return EmbedderModel("clip_vit")
 @register_cli_model("xception")
 def _xception(): return EmbedderModel("xception")
 
+@register_cli_model("resnet18")
+def _resnet18(): return EmbedderModel("resnet18")
+
 # %% ../nbs/11_cli.ipynb #abbdfb89
 def parse_box(text: str) -> tuple[int, int, int, int]:
     "`left,top,width,height` as four integers, width and height positive"
@@ -241,7 +244,7 @@ def _model_argument(p: argparse.ArgumentParser, default: str | None = None) -> N
 
 def _checkpoint_dir(record: dict) -> str:
     "The checkpoint folder of a `fit_embedder` run, found by its record"
-    if record.get("save_dir"): return str(record["save_dir"])
+    if record.get("checkpoint"): return str(cache_dir() / record["checkpoint"])
     for done in cache_dir("checkpoints").glob(f"{record.get('name')}-*/done.json"):
         with contextlib.suppress(ValueError, OSError):
             if json.loads(done.read_text()) == record: return str(done.parent)
@@ -259,10 +262,10 @@ def cmd_train(args) -> int:
     cfg = config_from_args(args.preset, args.sets)
     _load_data(cfg, args.quiet)
     entry, model, rec = _fit(args, cfg)
-    auc = rec.get("best_val_auc")
+    auc, top1 = rec.get("best_val_auc"), rec.get("best_val_top1")
     print(f"model {rec.get('name', args.model)} ({args.model}), preset {cfg.name!r}")
     print(f"epochs: {rec.get('epochs')} (stopped: {rec.get('stopped')})")
-    print(f"best validation AUC: {'n/a' if auc is None else f'{auc:.3f}'}")
+    print(f"best validation top-1: {'n/a' if top1 is None else f'{top1:.3f}'}, pair AUC: {'n/a' if auc is None else f'{auc:.3f}'}")
     print(f"training seconds: {rec.get('train_seconds', float('nan')):.1f}")
     print(f"checkpoint: {_checkpoint_dir(rec)}")
     return 0

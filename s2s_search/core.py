@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import contextlib
+import copy
 import dataclasses
 import hashlib
 import io
@@ -13,6 +14,7 @@ import json
 import os
 import random
 import socket
+import tempfile
 import warnings
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -23,11 +25,12 @@ import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 # %% auto #0
-__all__ = ['STREET2SHOP_HUB_ID', 'XCEPTION_TRAIN', 'PRESET_ENV', 'CACHE_ENV', 'ImageSource', 'DEFAULT_MAX_PIXELS', 'SynthConfig',
-           'DataConfig', 'ModelConfig', 'TrainConfig', 'IndexConfig', 'EvalConfig', 'DetectConfig', 'CaptionConfig',
-           'RerankConfig', 'PipelineConfig', 'ImageConfig', 'Config', 'register_preset', 'list_presets', 'override',
-           'preset_name', 'get_preset', 'config_hash', 'seed_everything', 'get_device', 'cache_dir', 'hub_reachable',
-           'hub_offline_unless_reachable', 'BadImageError', 'load_image']
+__all__ = ['STREET2SHOP_HUB_ID', 'DEFAULT_PER_FAMILY', 'PRESET_ENV', 'CACHE_ENV', 'ImageSource', 'DEFAULT_MAX_PIXELS',
+           'SynthConfig', 'DataConfig', 'ModelConfig', 'TrainConfig', 'IndexConfig', 'EvalConfig', 'DetectConfig',
+           'CaptionConfig', 'RerankConfig', 'PipelineConfig', 'ImageConfig', 'Config', 'register_preset',
+           'list_presets', 'override', 'preset_name', 'get_preset', 'config_hash', 'write_atomic', 'seed_everything',
+           'get_device', 'bf16_autocast_ok', 'cache_dir', 'hub_reachable', 'hub_offline_unless_reachable',
+           'BadImageError', 'load_image', 'square_pixels']
 
 # %% ../nbs/00_core.ipynb #59d7bf5a
 STREET2SHOP_HUB_ID = "petr7555/street2shop"  # the real data set on the Hugging Face hub
@@ -59,33 +62,38 @@ class DataConfig:
 @dataclass
 class ModelConfig:
     "Which registered embedder variants a preset uses (`s2s_search.models`), and their shared settings."
-    xception: str = "xception-slim-os8-64" # variant behind `XceptionModel`: a slim Xception at 64 px, output stride 8 (legacy_xception trains at ~10 img/s here)
-    clip_vit: str = "clip-vit-s8-64"   # variant behind `CLIPViTModel`: a small from-scratch ViT at 64 px
+    xception: str = "xception-slim-os8-64" # variant behind `XceptionModel` (full-size legacy_xception trains at ~14 img/s here)
+    clip_vit: str = "clip-vit-cs8-64"  # variant behind `CLIPViTModel`: a small from-scratch ViT with a convolutional stem, 64 px
+    resnet18: str = "resnet18-64"      # the plain-CNN baseline reported beside the seed's two families
     embedding_dim: int = 512           # size of the L2-normalised embedding
     pretrained: bool | None = False    # True: weights required; False: never look; None: use them if cached
 
-# A from-scratch CNN wants a higher learning rate and more steps than the ViT: in the default preset's three epochs,
-# lr 2e-3 at batch 32 takes xception-slim-64's validation pair AUC from 0.84 to 0.95 (oracle top-10 20% -> 46%);
-# lr 3e-3 did worse (xception-slim-os8-64: top-10 51% vs 59%). Measured in nbs/03_models ("Choosing the default Xception").
-XCEPTION_TRAIN = {"lr": 2e-3, "batch_size": 32}
+# Settings of the default preset's runs that differ by family, each measured in nbs/03_models ("Where the first stage
+# lost"): the BatchNorm'd Xception wants a higher learning rate than the others; epochs give each about the same time
+# (about four minutes on two cores), and each mines its own confusions in its second half.
+DEFAULT_PER_FAMILY = {"xception": {"lr": 4e-3, "epochs": 10, "mine_from": 5}, "clip_vit": {"epochs": 6, "mine_from": 3},
+                      "resnet18": {"epochs": 13, "mine_from": 7}}
 
 @dataclass
 class TrainConfig:
     "How an embedder is trained (`s2s_search.train`)."
     loss: str = "infonce"              # registered loss: "infonce" (in-batch, symmetric) or "cosine" (pairs, ±1)
-    epochs: int = 3                    # the default preset's budget: about 2 minutes per epoch and model on 2 CPU cores
-    patience: int = 2                  # epochs without a better validation loss before stopping
-    batch_size: int = 64
-    lr: float = 5e-4
+    epochs: int = 12                   # an epoch shows every training street photo once
+    patience: int = 4                  # epochs without a better validation mAP before stopping
+    batch_size: int = 64               # distinct products per batch (InfoNCE: each one's shop photo is a negative for the rest)
+    lr: float = 1e-3
     weight_decay: float = 0.05
     warmup_steps: int = 30             # linear warm-up; from-scratch ViTs do not learn without it
     grad_clip: float = 1.0             # max gradient norm
     temperature: float = 0.07          # InfoNCE temperature
     margin: float = 0.2                # CosineEmbeddingLoss margin for negative pairs
-    num_workers: int = 2               # DataLoader worker processes
-    street_augment: str = "light"      # registered street-crop augmentation (`s2s_search.data`): "strong", "light" or "none"
-    amp: bool = True                   # automatic mixed precision, on CUDA only
-    per_family: dict[str, dict] = field(default_factory=lambda: {"xception": dict(XCEPTION_TRAIN)})  # family -> overrides of the fields above
+    num_workers: int = 0               # DataLoader worker processes; 0: the training process loads (on 2 CPU cores workers only take compute)
+    street_augment: str = "erase"      # registered street-crop augmentation (`s2s_search.data`): "erase", "light", "strong" or "none"
+    jitter: float = 0.3                # random extra margin of training street crops around their box, as a share of the box
+    mine_from: int = 0                 # InfoNCE: from this epoch on, batches are groups of the model's own confusions, refreshed each epoch (0: never)
+    group_size: int = 4                # products per group of rivals when mining
+    amp: bool = True                   # bf16 autocast where the hardware has it (`core.bf16_autocast_ok`)
+    per_family: dict[str, dict] = field(default_factory=dict)  # family -> overrides of the fields above
 
     def for_family(self, family: str) -> TrainConfig:
         "The settings `family` trains with: the fields above, then `per_family[family]` (unknown keys raise `KeyError`)"
@@ -114,7 +122,7 @@ class DetectConfig:
     model: str = "yolov8-tiny"         # registered detector: "yolov8-tiny"/"yolov8n-scratch" (trained from a .yaml), "yolov8n"/"yolov8s" (fine-tuned from the .pt)
     single_class: bool = True          # True: one "garment" class; False: one class per category
     imgsz: int = 96                    # training and inference side, pixels (a multiple of 32)
-    epochs: int = 6                    # default data: about 150 s on two CPU cores; 4 epochs: test box recall 0.71, below the 0.80 target
+    epochs: int = 12                   # default data: about 100 s on two CPU cores; val box recall 0.95 (6 epochs: 0.73)
     batch_size: int = 32
     lr: float = 0.005                  # AdamW learning rate (linear decay to 1% of it)
     warmup_epochs: float = 0.5         # linear warm-up (ultralytics makes it at least 100 steps)
@@ -131,8 +139,8 @@ class CaptionConfig:
     "The captioner and the text embedder of the pipeline (`s2s_search.caption`)."
     model: str = "attributes"          # registered captioner: "attributes" (trained here) or "blip2" (Salesforce/blip2-opt-2.7b)
     image_size: int = 48               # side of the captioner's input
-    epochs: int = 4                    # default data: about 5 s an epoch; validation score 0.489 after 4, 0.543 after 6
-    patience: int = 2                  # epochs without a better validation accuracy before stopping
+    epochs: int = 32                   # default data: about 1.4 s an epoch; street-crop category accuracy 40% after 4, 79% after ~27
+    patience: int = 4                  # epochs without a better validation accuracy before stopping
     batch_size: int = 64
     lr: float = 3e-3
     weight_decay: float = 0.01
@@ -143,24 +151,31 @@ class CaptionConfig:
 @dataclass
 class RerankConfig:
     "The re-ranker of the pipeline's final stage (`s2s_search.rerank`)."
-    model: str = "mobilevit-xxs-64"    # registered embedder variant used as re-ranker
-    epochs: int = 1                    # default data, mobilevit-xxs-64: about a minute on two CPU cores (see nbs/09_rerank)
-    lr: float = 2e-3                   # high for a short from-scratch run (with `cfg.train` warm-up and clipping)
-    batch_size: int = 32               # in a two-epoch budget 32 beats 64 (twice the steps): val AUC 0.93 vs 0.82
-    train_ratio: float = 0.3           # stratified share of the training products it learns from (`data.ratio` of its run)
+    model: str = "mobilevit-xxs-96"    # registered embedder variant the re-ranker encodes with (1.5 times the first stage's resolution)
+    dim: int = 128                     # size of its local descriptors
+    hidden: int = 128                  # width of its pair network
+    epochs: int = 5                    # an epoch shows every training street photo once (about 36 s each at 96 px)
+    lr: float = 2e-3
+    batch_size: int = 32               # products per batch, in groups of `group_size` rivals
+    warmup_steps: int = 30
+    group_size: int = 8                # a product and its first-stage rivals per group
+    top_r: int = 20                    # first-stage candidates each validation crop re-ranks
 
 @dataclass
 class PipelineConfig:
     "How the stages of the enhanced pipeline combine (`s2s_search.pipeline`)."
-    embedder: str = "clip_vit"         # `cfg.model` family whose image index gives the coarse candidates
-    top_k: int = 100                   # coarse candidates per crop from the image index
+    embedder: str | None = None        # `cfg.model` family whose image index gives the candidates; None: the best on validation
+    candidates: tuple[str, ...] = ("xception", "clip_vit")  # families `embedder=None` chooses from
+    top_k: int = 30                    # coarse candidates per crop from the image index (every stage scores these)
     top_r: int = 20                    # candidates the re-ranker re-scores
     use_detector: bool = True          # query with detector crops (else the whole photo)
     use_text: bool = True              # fuse caption-text similarity into the image score
     use_rerank: bool = True            # re-score the top-R with the re-ranker
     image_weight: float | None = None  # w in w·image + (1−w)·text; None: tuned on validation rows
     rerank_weight: float | None = None # share of the re-ranker in the final score; None: tuned on validation rows
+    crop_weight: float | None = None   # weight of log(detector confidence) added to a crop's scores before crops merge; None: tuned
     weight_grid: tuple[float, ...] = (0.0, 0.2, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0)  # candidates for the tuned weights
+    crop_grid: tuple[float, ...] = (0.0, 0.01, 0.02, 0.05, 0.1, 0.2)  # candidates for the crop weight
     batch_size: int = 64               # street photos per batch
 
 @dataclass
@@ -203,27 +218,26 @@ def list_presets() -> list[str]:
 def _smoke() -> Config:
     synth = SynthConfig(n_train_products=24, n_test_products=12, street_per_product=2, shop_size=64, street_size=128, seed=0, workers=1)
     return Config(name="smoke", seed=0, data=DataConfig(seed=0, image_size=64, synth=synth),
-                  model=ModelConfig(xception="xception-tiny", clip_vit="clip-vit-tiny", embedding_dim=32),
-                  train=TrainConfig(epochs=2, batch_size=8, warmup_steps=2, num_workers=0, per_family={}),
+                  model=ModelConfig(xception="xception-tiny", clip_vit="clip-vit-tiny", resnet18="resnet18-tiny", embedding_dim=32),
+                  train=TrainConfig(epochs=2, batch_size=8, warmup_steps=2, num_workers=0),
                   eval=EvalConfig(n_bootstrap=200),
                   detect=DetectConfig(model="yolov8-tiny", imgsz=64, epochs=1, batch_size=8),
                   caption=CaptionConfig(model="attributes-tiny", image_size=32, epochs=2, batch_size=16),
-                  rerank=RerankConfig(model="mobilevit-tiny", epochs=1, batch_size=8, train_ratio=1.0),
+                  rerank=RerankConfig(model="mobilevit-tiny", dim=16, hidden=16, epochs=1, batch_size=8, group_size=4, top_r=5),
                   pipeline=PipelineConfig(top_k=10, top_r=5, batch_size=8))
 
 @register_preset("default")
-def _default() -> Config: return Config(name="default")
+def _default() -> Config: return Config(name="default", train=TrainConfig(per_family=copy.deepcopy(DEFAULT_PER_FAMILY)))
 
 @register_preset("street2shop")
 def _street2shop() -> Config:
     return Config(name="street2shop", data=DataConfig(source=STREET2SHOP_HUB_ID, image_size=224),
                   model=ModelConfig(xception="xception", clip_vit="clip-vit-b32", pretrained=None),
-                  train=TrainConfig(epochs=20, patience=3, batch_size=128, lr=1e-4, warmup_steps=200, num_workers=8, street_augment="strong",
-                                    per_family={}),
+                  train=TrainConfig(epochs=20, patience=3, batch_size=128, lr=1e-4, warmup_steps=200, num_workers=8, street_augment="strong"),
                   detect=DetectConfig(model="yolov8s", single_class=False, imgsz=640, epochs=30, batch_size=32, lr=0.001,
                                       warmup_epochs=3.0, mosaic=1.0, conf=0.25),
                   caption=CaptionConfig(model="blip2"),
-                  rerank=RerankConfig(model="mobilevit-s", epochs=10, lr=1e-4, batch_size=64, train_ratio=1.0))
+                  rerank=RerankConfig(model="mobilevit-s", epochs=10, lr=1e-4, batch_size=64, warmup_steps=200))
 
 # %% ../nbs/00_core.ipynb #7d6af91d
 def override(cfg: Any, # a (nested) config dataclass
@@ -268,6 +282,20 @@ def config_hash(cfg: Any, # a config dataclass, or any JSON-able value
     if isinstance(d, dict): d = {k: v for k, v in d.items() if k not in exclude}
     return hashlib.sha256(json.dumps(d, sort_keys=True, default=str).encode()).hexdigest()[:n]
 
+# %% ../nbs/00_core.ipynb #f4d3ff65
+def write_atomic(path: str | Path, # the file to (re)write; its directory is created
+                 data: str | bytes) -> Path:
+    "Write `data` to `path` through a temporary file and a rename, so a crash never leaves half a file"
+    path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name + ".", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f: f.write(data.encode() if isinstance(data, str) else data)
+        os.chmod(tmp, 0o644)  # mkstemp makes 0600 files; these are ordinary results
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True); raise
+    return path
+
 # %% ../nbs/00_core.ipynb #90876166
 def seed_everything(seed: int) -> None:
     "Seed Python, NumPy and PyTorch (all devices) with `seed`"
@@ -285,6 +313,12 @@ def get_device(name: str | None = None) -> "torch.device":
     mps = getattr(torch.backends, "mps", None)
     if mps is not None and mps.is_available(): return torch.device("mps")
     return torch.device("cpu")
+
+def bf16_autocast_ok(device: "torch.device") -> bool:
+    "Whether bf16 autocast pays on `device`: always on CUDA; on a CPU only with native bf16 instructions (AVX512-BF16, AMX)"
+    import torch
+    if device.type == "cuda": return True
+    return device.type == "cpu" and bool(torch.backends.mkldnn.is_available() and torch.ops.mkldnn._is_mkldnn_bf16_supported())
 
 CACHE_ENV = "S2S_CACHE"
 
@@ -399,3 +433,10 @@ def load_image(source: ImageSource, # path, bytes, file object, PIL image or `da
         return _to_rgb(img)
     except (OSError, SyntaxError, ValueError) as e:
         raise BadImageError(source, f"truncated or corrupt: {e}") from None
+
+def square_pixels(img: Image.Image, # any PIL image (converted with `load_image` when it is not RGB)
+                  size: int) -> np.ndarray: # side of the square output
+    "(`size`, `size`, 3) uint8 pixels of `img` squashed to a square by PIL's antialiased bilinear filter"
+    if img.mode != "RGB": img = load_image(img)  # alpha over white, wide greyscale, EXIF rotation
+    if img.size != (size, size): img = img.resize((size, size), Image.BILINEAR)
+    return np.asarray(img)

@@ -25,15 +25,16 @@ from PIL import Image
 from torch.utils.data import DataLoader
 
 from .core import (BadImageError, DataConfig, STREET2SHOP_HUB_ID, cache_dir, config_hash, get_preset,
-                             hub_offline_unless_reachable, load_image)
+                             hub_offline_unless_reachable, load_image, square_pixels)
 from . import synth
 
 # %% auto #0
-__all__ = ['IMAGE_COLUMNS', 'REQUIRED_COLUMNS', 'CATEGORIES', 'log', 'IMAGENET_MEAN', 'IMAGENET_STD', 'product_id_from_url',
-           'clean_split', 'stratified_sample', 'register_source', 'source_kind', 'DatasetUnavailableError',
-           'load_street2shop', 'load_report', 'register_street_augment', 'list_street_augments',
-           'street_train_transform', 'shop_train_transform', 'eval_transform', 'crop_to_box', 'split_train_val',
-           'seed_transforms', 'Street2ShopImageSimilarityDataset', 'make_pairs', 'make_loader']
+__all__ = ['IMAGE_COLUMNS', 'REQUIRED_COLUMNS', 'CATEGORIES', 'log', 'IMAGENET_MEAN', 'IMAGENET_STD', 'CROP_MARGIN',
+           'product_id_from_url', 'clean_split', 'stratified_sample', 'register_source', 'source_kind',
+           'DatasetUnavailableError', 'load_street2shop', 'load_report', 'register_street_augment',
+           'list_street_augments', 'street_train_transform', 'shop_train_transform', 'eval_transform', 'crop_to_box',
+           'split_train_val', 'seed_transforms', 'Street2ShopImageSimilarityDataset', 'make_pairs',
+           'ProductBatchSampler', 'make_loader']
 
 # %% ../nbs/02_data.ipynb #a22267af
 IMAGE_COLUMNS = ("street_photo_image", "shop_photo_image")
@@ -213,6 +214,11 @@ def _light_street() -> list:
     return [A.Affine(scale=(0.9, 1.1), rotate=(-8, 8), translate_percent=(-0.04, 0.04), p=0.5),
             A.ColorJitter(brightness=0.15, contrast=0.15, saturation=0.1, hue=0.01, p=0.5)]
 
+@register_street_augment("erase")
+def _erase_street() -> list:
+    return [A.ColorJitter(brightness=0.1, contrast=0.1, saturation=0.1, hue=0.0, p=1.0),
+            A.CoarseDropout(num_holes_range=(1, 1), hole_height_range=(0.15, 0.4), hole_width_range=(0.15, 0.4), fill="random_uniform", p=0.3)]
+
 @register_street_augment("none")
 def _no_street() -> list: return []
 
@@ -224,18 +230,18 @@ def street_train_transform(size: int, mean=IMAGENET_MEAN, std=IMAGENET_STD,
     return A.Compose([A.Resize(size, size), *_STREET_AUGMENTS[strength](), *_to_tensor(mean, std)])
 
 def shop_train_transform(size: int, mean=IMAGENET_MEAN, std=IMAGENET_STD) -> A.Compose:
-    "Light augmentation for shop photos"
-    return A.Compose([A.Resize(size, size), A.HorizontalFlip(p=0.5),
-                      A.ColorJitter(brightness=0.1, contrast=0.1, saturation=0.1, hue=0.01, p=0.5),
-                      *_to_tensor(mean, std)])
+    "Shop photos are clean catalogue shots: flipped half the time, colours left alone (colour tells products apart)"
+    return A.Compose([A.Resize(size, size), A.HorizontalFlip(p=0.5), *_to_tensor(mean, std)])
 
 def eval_transform(size: int, mean=IMAGENET_MEAN, std=IMAGENET_STD) -> A.Compose:
     "Deterministic resize and normalisation"
     return A.Compose([A.Resize(size, size), *_to_tensor(mean, std)])
 
+CROP_MARGIN = 0.05  # context kept around a garment's box in every crop: training, evaluation, search
+
 def crop_to_box(img: Image.Image, # street photo
                 box: tuple[int, int, int, int], # left, top, width, height
-                margin: float = 0.05, # context kept around the box, as a share of its size
+                margin: float = CROP_MARGIN, # context kept around the box, as a share of its size
                 jitter: float = 0.0, # random extra margin and shift, as a share of the box size
                 rng: np.random.Generator | None = None) -> Image.Image:
     "Crop `img` to `box` plus a margin; with `jitter`, a random crop around the box"
@@ -271,6 +277,16 @@ def seed_transforms(rng: np.random.Generator, *transforms: Callable) -> None:
     for t in transforms:
         if hasattr(t, "set_random_state"): t.set_random_state(rng, random.Random(int(rng.integers(2**31))))
 
+class _DecodedCache:
+    "Decoded pixels by key, up to `max_bytes` of arrays; past that, values are made again each time"
+    def __init__(self, max_bytes: int): self.max_bytes, self.used, self.items = max_bytes, 0, {}
+    def get(self, key, make: Callable):
+        if key in self.items: return self.items[key]
+        value = make()
+        n = sum(a.nbytes for a in (value if isinstance(value, tuple) else (value,)) if isinstance(a, np.ndarray))
+        if self.used + n <= self.max_bytes: self.items[key] = value; self.used += n
+        return value
+
 class Street2ShopImageSimilarityDataset(torch.utils.data.Dataset):
     "Street-crop/shop-photo pairs with labels ±1; negatives share the category"
     def __init__(self,
@@ -283,25 +299,40 @@ class Street2ShopImageSimilarityDataset(torch.utils.data.Dataset):
                  shop_transform: Callable | None = None, # ... for shop photos
                  train: bool = True, # random crop around the box (else a fixed margin)
                  cfg: DataConfig | None = None, # data config (default: the `S2S_PRESET` preset's)
-                 seed: int | None = None):
+                 seed: int | None = None,
+                 image_size: int | None = None, # side crops and photos are resized to (`square_pixels`); default `cfg.image_size`
+                 jitter: float = 0.3, # random extra margin of training crops, as a share of the box (`crop_to_box`)
+                 cache_bytes: int = 2**30): # decoded pixels kept in memory, so later epochs skip decoding
         cfg = cfg or get_preset().data
         self.seed = cfg.seed if seed is None else seed
         if rows is None: rows = load_street2shop(source, ratio=ratio, seed=self.seed, cfg=cfg, verbose=False)[split]
         self.rows = rows.cast_column(IMAGE_COLUMNS[0], ImageFeature(decode=False)).cast_column(IMAGE_COLUMNS[1], ImageFeature(decode=False))
-        self.train = train
-        size = cfg.image_size
+        self.train, self.jitter = train, jitter
+        self.size = size = image_size or cfg.image_size
         self.street_transform = street_transform or (street_train_transform(size) if train else eval_transform(size))
         self.shop_transform = shop_transform or (shop_train_transform(size) if train else eval_transform(size))
-        self.pairs = make_pairs(np.asarray(rows["product_id"]), np.asarray(rows["category"]), num_negative_pairs, self.seed)
+        self.product_ids = np.asarray(rows["product_id"])
+        self.pairs = make_pairs(self.product_ids, np.asarray(rows["category"]), num_negative_pairs, self.seed)
+        self._boxes = np.stack([rows[c] for c in ("left", "top", "width", "height")], 1)
+        self._cache = _DecodedCache(cache_bytes)
 
     def __len__(self) -> int: return len(self.pairs)
 
+    def _street_region(self, i: int) -> tuple[np.ndarray, tuple[int, int, int, int]]:
+        "Row `i`'s street photo cut to the widest crop `street_crop` can take, and the box's place in it"
+        def make():
+            l, t, w, h = (int(v) for v in self._boxes[i])
+            reach = CROP_MARGIN + (self.jitter if self.train else 0.0)
+            img = load_image(self.rows[int(i)][IMAGE_COLUMNS[0]])
+            x0, y0 = max(0, int(l - reach * w)), max(0, int(t - reach * h))
+            return np.asarray(crop_to_box(img, (l, t, w, h), margin=reach)), (l - x0, t - y0, w, h)
+        return self._cache.get(("street", int(i)), make)
+
     def street_crop(self, i: int, rng: np.random.Generator | None = None) -> Image.Image:
-        "Row `i`'s street photo cropped around its box"
-        row = self.rows[int(i)]
-        box = (row["left"], row["top"], row["width"], row["height"])
-        jitter = 0.3 if (self.train and rng is not None) else 0.0
-        return crop_to_box(load_image(row["street_photo_image"]), box, jitter=jitter, rng=rng)
+        "Row `i`'s street photo cropped around its box (a random crop around it when training with `rng`)"
+        region, box = self._street_region(i)
+        jitter = self.jitter if (self.train and rng is not None) else 0.0
+        return crop_to_box(Image.fromarray(region), box, jitter=jitter, rng=rng)
 
     def shop_photo(self, i: int) -> Image.Image:
         "Row `i`'s shop photo"
@@ -311,9 +342,9 @@ class Street2ShopImageSimilarityDataset(torch.utils.data.Dataset):
         street_row, shop_row, label = self.pairs[idx]
         rng = np.random.default_rng(np.random.randint(0, 2**31)) if self.train else None
         if rng is not None: seed_transforms(rng, self.street_transform, self.shop_transform)
-        street = self.street_transform(image=np.asarray(self.street_crop(street_row, rng)))["image"]
-        shop = self.shop_transform(image=np.asarray(self.shop_photo(shop_row)))["image"]
-        return street, shop, torch.tensor(float(label))
+        street = square_pixels(self.street_crop(street_row, rng), self.size)
+        shop = self._cache.get(("shop", self.product_ids[shop_row]), lambda: square_pixels(self.shop_photo(shop_row), self.size))
+        return (self.street_transform(image=street)["image"], self.shop_transform(image=shop)["image"], torch.tensor(float(label)))
 
 # %% ../nbs/02_data.ipynb #1003b5bf
 def make_pairs(product_ids: np.ndarray, # (N,) product id per row
@@ -343,14 +374,63 @@ def _seed_worker(worker_id: int) -> None:
     seed = torch.initial_seed() % 2**32
     np.random.seed(seed)
 
+class ProductBatchSampler(torch.utils.data.Sampler):
+    "Batches of indices whose products are all distinct, in an order seeded by (`seed`, epoch); with `neighbours`, built from groups of rivals"
+    def __init__(self,
+                 product_ids: np.ndarray, # (N,) product of each index
+                 batch_size: int,
+                 seed: int = 42,
+                 drop_last: bool = True, # drop the last, smaller batch
+                 neighbours: dict | None = None, # product -> its rivals, best first (e.g. the first stage's confusions)
+                 group_size: int = 1): # with `neighbours`: each index brings up to `group_size - 1` of its product's rivals
+        self.product_ids, self.batch_size, self.seed, self.drop_last = np.asarray(product_ids), int(batch_size), seed, drop_last
+        n_products = len(np.unique(self.product_ids))
+        if n_products < self.batch_size:
+            raise ValueError(f"a batch of {self.batch_size} distinct products needs at least that many; there are {n_products}")
+        self.neighbours, self.group_size, self.epoch = neighbours, group_size, 0
+        self._rows_of = {}
+        for i, p in enumerate(self.product_ids.tolist()): self._rows_of.setdefault(p, []).append(i)
+
+    def set_epoch(self, epoch: int) -> None: self.epoch = epoch
+
+    def __len__(self) -> int:
+        n = len(self.product_ids)
+        return n // self.batch_size if self.drop_last else -(-n // self.batch_size)
+
+    def _group(self, i: int, rng: np.random.Generator) -> list[int]:
+        "Index `i` and one random index of each of its product's first rivals"
+        rivals = (self.neighbours or {}).get(self.product_ids[i], [])[:self.group_size - 1]
+        return [i] + [int(rng.choice(self._rows_of[r])) for r in rivals if r in self._rows_of]
+
+    def __iter__(self):
+        rng = np.random.default_rng([self.seed, self.epoch])
+        pending, batch, seen, out = [], [], set(), 0
+        for i in rng.permutation(len(self.product_ids)).tolist() + [None]:
+            queue, pending = pending + ([i] if i is not None else []), []
+            for j in queue:  # indices put off by an earlier batch come first
+                if self.product_ids[j] in seen: pending.append(j); continue
+                for k in self._group(j, rng):  # j, then its rivals; a rival already in the batch is skipped
+                    if self.product_ids[k] in seen: continue
+                    batch.append(k); seen.add(self.product_ids[k])
+                    if len(batch) == self.batch_size:
+                        yield batch; out += 1; batch, seen = [], set()
+                        if out == len(self): return
+        if batch and not self.drop_last: yield batch
+
 def make_loader(ds: torch.utils.data.Dataset, # e.g. a `Street2ShopImageSimilarityDataset`
                 batch_size: int = 64,
                 shuffle: bool = True,
-                num_workers: int = 2, # worker processes decoding and augmenting
+                num_workers: int = 2, # worker processes decoding and augmenting (0: in the training process)
                 seed: int = 42, # seed of the shuffling order
-                drop_last: bool = False) -> DataLoader:
+                drop_last: bool = False,
+                distinct_products: bool = False, # batches of distinct products (`ProductBatchSampler`, needs `ds.product_ids`)
+                neighbours: dict | None = None, # with `distinct_products`: batches of groups of rivals (see `ProductBatchSampler`)
+                group_size: int = 1) -> DataLoader:
     "A `DataLoader` over `ds` with seeded shuffling and per-worker seeds"
     g = torch.Generator(); g.manual_seed(seed)
-    return DataLoader(ds, batch_size=batch_size, shuffle=shuffle, num_workers=num_workers, generator=g,
-                      worker_init_fn=_seed_worker, persistent_workers=False, drop_last=drop_last,
-                      pin_memory=torch.cuda.is_available())
+    common = dict(num_workers=num_workers, worker_init_fn=_seed_worker, generator=g, pin_memory=torch.cuda.is_available(),
+                  persistent_workers=num_workers > 0 and distinct_products)  # workers keep their decoded-image caches
+    if distinct_products:
+        pids = ds.product_ids[ds.pairs[:, 0]] if hasattr(ds, "pairs") else ds.product_ids
+        return DataLoader(ds, batch_sampler=ProductBatchSampler(pids, batch_size, seed, drop_last, neighbours, group_size), **common)
+    return DataLoader(ds, batch_size=batch_size, shuffle=shuffle, drop_last=drop_last, **common)

@@ -21,11 +21,11 @@ from .data import crop_to_box, load_street2shop
 from .index import GalleryIndex, SearchResult, fingerprint, index_meta, load_or_build, load_or_embed
 
 # %% auto #0
-__all__ = ['SETTINGS', 'first_hit_rank', 'topk_hits', 'average_precision', 'bootstrap_ci', 'paired_bootstrap_p', 'summarise',
-           'format_stat', 'format_table', 'Gallery', 'build_gallery', 'query_indices', 'query_images',
+__all__ = ['SETTINGS', 'FAMILY_COLUMNS', 'first_hit_rank', 'topk_hits', 'average_precision', 'bootstrap_ci', 'paired_bootstrap_p',
+           'summarise', 'format_stat', 'format_table', 'Gallery', 'build_gallery', 'query_indices', 'query_images',
            'query_fingerprint', 'query_embeddings', 'EvalResult', 'gallery_index', 'evaluate_embedder', 'row_gallery',
-           'row_index_protocol', 'ColourHistogramEmbedder', 'RandomEmbedder', 'plot_retrievals', 'plot_per_category',
-           'Street2ShopImageSimilarityTestDataset', 'evaluate_top_k_accuracies']
+           'row_index_protocol', 'ColourHistogramEmbedder', 'RandomEmbedder', 'product_families', 'sibling_misses',
+           'plot_retrievals', 'plot_per_category', 'Street2ShopImageSimilarityTestDataset', 'evaluate_top_k_accuracies']
 
 # %% ../nbs/06_evaluate.ipynb #b5aab094
 def first_hit_rank(ranked: np.ndarray, # (Q, K) product ids, best first
@@ -252,6 +252,28 @@ class RandomEmbedder:
             v = np.random.default_rng([self.seed, h]).normal(size=self.dim)
             return v / np.linalg.norm(v)
         return np.stack([one(im) for im in images]).astype(np.float32)
+
+# %% ../nbs/06_evaluate.ipynb #36a44615
+FAMILY_COLUMNS = ("category", "colour", "pattern")
+
+def product_families(ds: Dataset, # a split with `product_id`
+                     columns: Sequence[str] = FAMILY_COLUMNS) -> dict[str, tuple] | None:
+    "Each product's family (its values of `columns`), or None when `ds` lacks one of the columns"
+    if any(c not in ds.column_names for c in columns): return None
+    cols = ds.select_columns(["product_id", *columns])
+    return {pid: tuple(fam) for pid, *fam in zip(cols["product_id"], *(cols[c] for c in columns))}
+
+def sibling_misses(ranked: np.ndarray, # (Q, K) product ids, best first
+                   truth: Sequence, # (Q,) each query's product id
+                   families: dict[str, tuple] | None) -> dict | None: # from `product_families`; None: not measurable
+    "Top-1 misses, and how many of them rank a near-duplicate sibling (same family, other product) first"
+    if families is None: return None
+    top1, truth = np.asarray(ranked)[:, 0], np.asarray(truth, dtype=object)
+    miss = top1 != truth
+    sib = sum(families.get(a) == families.get(b) and a in families for a, b in zip(top1[miss], truth[miss]))
+    has = sum(any(f == families[t] and p != t for p, f in families.items()) for t in set(truth.tolist()) if t in families)
+    return {"misses": int(miss.sum()), "sibling_misses": int(sib), "share": float(sib / miss.sum()) if miss.any() else 0.0,
+            "products_with_siblings": float(has / max(1, len(set(truth.tolist()))))}
 
 # %% ../nbs/06_evaluate.ipynb #4a4d293e
 def plot_retrievals(queries: Sequence, # PIL query images

@@ -22,17 +22,17 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 from PIL import Image
-from safetensors.torch import load_file, save_file
+from safetensors.torch import load_file, save
 from torch import nn
 from tqdm.auto import tqdm
 
 from . import __version__
-from .core import get_preset, hub_offline_unless_reachable, hub_reachable, load_image
+from .core import get_preset, hub_offline_unless_reachable, hub_reachable, load_image, square_pixels, write_atomic
 
 # %% auto #0
-__all__ = ['ImageTransform', 'train_transform', 'Embedder', 'register_embedder', 'list_embedders', 'create_embedder',
-           'load_embedder', 'get_model', 'XceptionModel', 'CLIPViTModel', 'InfoNCELoss', 'register_loss', 'list_losses',
-           'create_loss']
+__all__ = ['ImageTransform', 'train_transform', 'save_weights', 'Embedder', 'ConvStem', 'register_embedder', 'list_embedders',
+           'create_embedder', 'load_embedder', 'get_model', 'XceptionModel', 'CLIPViTModel', 'InfoNCELoss',
+           'register_loss', 'list_losses', 'create_loss']
 
 # %% ../nbs/03_models.ipynb #c73f13f3
 class ImageTransform:
@@ -46,14 +46,9 @@ class ImageTransform:
         self._scale = (1.0 / (255.0 * s)).view(1, 3, 1, 1)  # uint8 -> (x/255 - mean)/std as x*scale + shift
         self._shift = (-m / s).view(1, 3, 1, 1)
 
-    def _pixels(self, img: Image.Image) -> np.ndarray:
-        if img.mode != "RGB": img = load_image(img)  # alpha over white, wide greyscale, EXIF rotation
-        if img.size != (self.size, self.size): img = img.resize((self.size, self.size), Image.BILINEAR)
-        return np.asarray(img)
-
     def batch(self, images: Sequence[Image.Image]) -> torch.Tensor:
         "Transform `images` into one (N, 3, size, size) float32 tensor (channels-last in memory)"
-        pixels = np.stack([self._pixels(img) for img in images])  # (N, H, W, 3) uint8
+        pixels = np.stack([square_pixels(img, self.size) for img in images])  # (N, H, W, 3) uint8
         x = torch.from_numpy(pixels).permute(0, 3, 1, 2).float()   # (N, 3, H, W), NHWC strides
         return x.mul_(self._scale).add_(self._shift)
 
@@ -75,6 +70,16 @@ def train_transform(size: int, # side of the square output, pixels
                        v2.Normalize(list(mean), list(std))])
 
 # %% ../nbs/03_models.ipynb #29ff96ba
+def save_weights(model: nn.Module, # any module: its state dict is written
+                 config: dict, # what rebuilds the architecture, written as config.json
+                 path: str | Path) -> Path: # a directory, created
+    "Write `model.safetensors` and `config.json` into `path`, each atomically (a crash leaves the old file or the new)"
+    path = Path(path); path.mkdir(parents=True, exist_ok=True)
+    state = {k: v.detach().cpu().contiguous() for k, v in model.state_dict().items()}
+    write_atomic(path / "model.safetensors", save(state))
+    write_atomic(path / "config.json", json.dumps(config, indent=1))
+    return path
+
 class Embedder(nn.Module):
     "An image embedder: `backbone`, a linear head to `embedding_dim` and L2 normalisation, with its own preprocessing"
     def __init__(self,
@@ -146,10 +151,7 @@ class Embedder(nn.Module):
 
     def save(self, path: str | Path) -> Path: # a directory, created
         "Write `model.safetensors` and `config.json` into the directory `path`"
-        path = Path(path); path.mkdir(parents=True, exist_ok=True)
-        save_file({k: v.detach().cpu().contiguous() for k, v in self.state_dict().items()}, str(path / "model.safetensors"))
-        (path / "config.json").write_text(json.dumps(self.config(), indent=1))
-        return path
+        return save_weights(self, self.config(), path)
 
 # %% ../nbs/03_models.ipynb #b42ade61
 @dataclass(frozen=True)
@@ -222,6 +224,12 @@ def _check_file(path: str | Path) -> str:
     return str(path)
 
 # %% ../nbs/03_models.ipynb #a14dd891
+def _zero_init_residuals(model: nn.Module) -> int:
+    "Zero the last BatchNorm scale of every residual Xception block, so that each block starts as the identity; the count"
+    blocks = [m for m in model.modules() if type(m).__name__ == "XceptionModule" and not m.no_skip]
+    for b in blocks: nn.init.zeros_(b.stack[-1].bn_pw.weight)
+    return len(blocks)
+
 def _timm_embedder(name: str, # registered variant name
                    model_name: str = "legacy_xception", # timm architecture
                    tag: str | None = "tf_in1k", # timm pretrained tag of the published weights
@@ -230,6 +238,7 @@ def _timm_embedder(name: str, # registered variant name
                    pretrained: bool | None = False, # True: required; False: never look; None: use when cached
                    pretrained_path: str | Path | None = None, # a local checkpoint timm can load
                    channels_last: bool = False, # see `Embedder`
+                   zero_init_residual: bool = False, # from scratch: each residual Xception block starts as the identity
                    **model_kwargs) -> Embedder: # architecture arguments for `timm.create_model`, e.g. `block_cfg`
     "Build a timm backbone under a linear head, loading its published weights as `pretrained` says"
     import timm  # imported here: slow to import, and only this family needs it
@@ -244,6 +253,7 @@ def _timm_embedder(name: str, # registered variant name
     overlay = dict(file=_check_file(pretrained_path)) if from_file else None
     with _fetching(weights, load and not from_file):
         backbone = timm.create_model(full_name, pretrained=load, num_classes=0, pretrained_cfg_overlay=overlay, **model_kwargs)
+    if zero_init_residual and not load: _zero_init_residuals(backbone)
     data_cfg = timm.data.resolve_data_config({}, model=backbone)
     return Embedder(backbone, backbone.num_features, embedding_dim, image_size, data_cfg["mean"], data_cfg["std"], name, arch, channels_last)
 
@@ -264,17 +274,36 @@ def _quiet_root_logger():
     try: yield
     finally: root.setLevel(level)
 
+class ConvStem(nn.Sequential):
+    "Stride-2 3x3 conv-BN-ReLU stages (`depth` convs each), then a 1x1 conv to the token width: a ViT patch embedding that sees before it cuts"
+    def __init__(self,
+                 channels: Sequence[int], # output channels of each stage: the patch side is 2**len(channels)
+                 width: int, # the transformer's token width
+                 depth: int = 1): # 3x3 convs per stage, the first of stride 2
+        layers, c_in = [], 3
+        for c in channels:
+            for j in range(depth):
+                layers += [nn.Conv2d(c_in, c, 3, stride=2 if j == 0 else 1, padding=1, bias=False), nn.BatchNorm2d(c), nn.ReLU(inplace=True)]
+                c_in = c
+        super().__init__(*layers, nn.Conv2d(c_in, width, 1))
+
 def _open_clip_embedder(name: str, # registered variant name
                         model_name: str = "ViT-B-32", # open_clip model config (the base for `vision` overrides)
                         tag: str | None = "openai", # open_clip pretrained tag of the published weights
                         vision: dict | None = None, # `CLIPVisionCfg` fields replacing the model's vision tower
                         image_size: int | None = None, # None: the config's size
+                        conv_stem: Sequence[int] | None = None, # `ConvStem` channels replacing the patch embedding (a custom `vision` only)
+                        stem_depth: int = 1, # 3x3 convs per `ConvStem` stage
                         embedding_dim: int = 512,
                         pretrained: bool | None = False, # True: required; False: never look; None: use when cached
                         pretrained_path: str | Path | None = None) -> Embedder: # a full open_clip checkpoint of this config
     "Build an open_clip vision tower under a linear head, loading its published weights as `pretrained` says"
     import open_clip  # imported here: slow to import, and only this family needs it
     arch = dict(model_name=model_name, tag=tag, vision=vision, image_size=image_size, embedding_dim=embedding_dim)
+    if conv_stem:
+        if not vision or 2 ** len(conv_stem) != vision["patch_size"]:
+            raise ValueError(f"{name!r}: a conv stem of {len(conv_stem)} stride-2 layers needs a custom vision tower with patch_size {2 ** len(conv_stem)}")
+        arch.update(conv_stem=list(conv_stem), stem_depth=stem_depth)
     tag_cfg = open_clip.get_pretrained_cfg(model_name, tag) if tag else {}
     weights = None
     if tag_cfg.get("hf_hub"):
@@ -290,6 +319,7 @@ def _open_clip_embedder(name: str, # registered variant name
         clip = open_clip.create_model(model_name, pretrained=source, force_quick_gelu=bool(tag_cfg.get("quick_gelu")),
                                       force_image_size=None if vision else image_size, **custom)
     visual, pp = clip.visual, clip.visual.preprocess_cfg
+    if conv_stem: visual.conv1 = ConvStem(conv_stem, vision["width"], stem_depth)  # the tower calls `conv1` for its (N, width, H/p, W/p) tokens
     size = pp["size"][0] if isinstance(pp["size"], (tuple, list)) else pp["size"]
     return Embedder(visual, visual.output_dim, embedding_dim, size, pp["mean"], pp["std"], name, arch)
 
@@ -320,7 +350,7 @@ def _xception(**kw) -> Embedder:
 
 @register_embedder("xception-96")
 def _xception_96(**kw) -> Embedder:
-    "`xception` at 96 px: the offline default, trained from scratch"
+    "`xception` at 96 px, trained from scratch (about 14 images/s on two CPU cores)"
     return _timm_embedder("xception-96", **({"image_size": 96} | kw))
 
 # Xception's entry, middle and exit flows at a quarter of the width and a quarter of the middle-flow depth.
@@ -341,9 +371,9 @@ _SLIM_XCEPTION_OS8 = [dict(b, stride=1) if i in (2, 5) else b for i, b in enumer
 
 @register_embedder("xception-slim-os8-64")
 def _xception_slim_os8_64(**kw) -> Embedder:
-    "`xception-slim-64` at output stride 8, channels-last: the offline default, trained from scratch"
-    return _timm_embedder("xception-slim-os8-64", **({"model_name": "xception41", "tag": None, "image_size": 64,
-                                                       "block_cfg": _SLIM_XCEPTION_OS8, "channels_last": True} | kw))
+    "`xception-slim-64` at output stride 8, channels-last, residual blocks starting as the identity: the offline default"
+    return _timm_embedder("xception-slim-os8-64", **({"model_name": "xception41", "tag": None, "image_size": 64, "block_cfg": _SLIM_XCEPTION_OS8,
+                                                       "channels_last": True, "zero_init_residual": True} | kw))
 
 @register_embedder("xception-tiny")
 def _xception_tiny(**kw) -> Embedder:
@@ -360,6 +390,42 @@ def _clip_vit_s8_64(**kw) -> Embedder:
     "A 6-layer, width-192, 4-head ViT with 8 px patches at 64 px: the offline default, trained from scratch"
     vision = dict(image_size=64, patch_size=8, width=192, layers=6, head_width=48, mlp_ratio=4.0)
     return _open_clip_embedder("clip-vit-s8-64", **({"tag": None, "vision": vision} | kw))
+
+@register_embedder("clip-vit-cs8-64")
+def _clip_vit_cs8_64(**kw) -> Embedder:
+    "`clip-vit-s8-64` whose 8 px patches come from a three-layer convolutional stem (Xiao et al. 2021): the offline default"
+    vision = dict(image_size=64, patch_size=8, width=192, layers=6, head_width=48, mlp_ratio=4.0)
+    return _open_clip_embedder("clip-vit-cs8-64", **({"tag": None, "vision": vision, "conv_stem": (32, 64, 128)} | kw))
+
+@register_embedder("resnet18-64")
+def _resnet18_64(**kw) -> Embedder:
+    "timm `resnet18` at 64 px, channels-last: the plain-CNN baseline every report shows beside the seed's families"
+    return _timm_embedder("resnet18-64", **({"model_name": "resnet18", "tag": "a1_in1k", "image_size": 64, "channels_last": True} | kw))
+
+@register_embedder("resnet18-tiny")
+def _resnet18_tiny(**kw) -> Embedder:
+    "`resnet18-64` at 32 px, for tests"
+    return _timm_embedder("resnet18-tiny", **({"model_name": "resnet18", "tag": "a1_in1k", "image_size": 32, "channels_last": True} | kw))
+
+@register_embedder("mobilevit-s")
+def _mobilevit_s(**kw) -> Embedder:
+    "timm `mobilevit_s` at 256 px; ImageNet (cvnets_in1k) weights with `pretrained`: the real-world re-ranker's encoder"
+    return _timm_embedder("mobilevit-s", **({"model_name": "mobilevit_s", "tag": "cvnets_in1k", "image_size": 256} | kw))
+
+@register_embedder("mobilevit-xxs-128")
+def _mobilevit_xxs_128(**kw) -> Embedder:
+    "timm `mobilevit_xxs` at 128 px, twice the first stage's resolution (at 96 px the re-ranker trains 1.6x faster)"
+    return _timm_embedder("mobilevit-xxs-128", **({"model_name": "mobilevit_xxs", "tag": "cvnets_in1k", "image_size": 128} | kw))
+
+@register_embedder("mobilevit-xxs-96")
+def _mobilevit_xxs_96(**kw) -> Embedder:
+    "timm `mobilevit_xxs` at 96 px, 1.5 times the first stage's resolution: the offline re-ranker's encoder, trained from scratch"
+    return _timm_embedder("mobilevit-xxs-96", **({"model_name": "mobilevit_xxs", "tag": "cvnets_in1k", "image_size": 96} | kw))
+
+@register_embedder("mobilevit-tiny")
+def _mobilevit_tiny(**kw) -> Embedder:
+    "`mobilevit_xxs` at 32 px (the smallest side its five stride-2 stages take), for tests"
+    return _timm_embedder("mobilevit-tiny", **({"model_name": "mobilevit_xxs", "tag": "cvnets_in1k", "image_size": 32} | kw))
 
 @register_embedder("clip-vit-tiny")
 def _clip_vit_tiny(**kw) -> Embedder:

@@ -16,14 +16,15 @@ from datasets import Dataset
 
 from .core import Config, IndexConfig, PipelineConfig, EvalConfig, cache_dir, load_image
 from .data import load_street2shop, split_train_val
-from .index import GalleryIndex, SearchResult
+from .index import GalleryIndex, SearchResult, index_meta, load_or_embed
 from .evaluate import (Gallery, build_gallery, gallery_index, query_indices, query_images, first_hit_rank,
                                  topk_hits, average_precision, summarise, paired_bootstrap_p)
 from .rerank import standardise
 
 # %% auto #0
 __all__ = ['ABLATION', 'gather_scores', 'fuse', 'rerank_scores', 'merge_crops', 'CaptionText', 'captioner_checksum',
-           'StageScores', 'Pipeline', 'tune_weights', 'load_components', 'build_pipeline', 'ablation']
+           'StageScores', 'Pipeline', 'tune_weights', 'choose_first_stage', 'load_components', 'build_pipeline',
+           'ablation']
 
 # %% ../nbs/10_pipeline.ipynb #35c67958
 def gather_scores(query: np.ndarray, # (C, D) unit-norm query features, one row per crop
@@ -110,16 +111,17 @@ class StageScores:
     cand: np.ndarray # (C, K) gallery rows from the image index
     image: np.ndarray # (C, K) image cosine
     text: np.ndarray | None # (C, K) caption-text cosine, None without a captioner
-    rerank: np.ndarray | None # (C, K) re-ranker cosine, None without a re-ranker
+    rerank: np.ndarray | None # (C, K) re-ranker logits, None without a re-ranker
     captions: list[str] = field(default_factory=list) # (C,) query crop captions
     n_photos: int = 0
+    crop_conf: np.ndarray | None = None # (C,) detector confidence of each crop (None: whole photos)
 
 def _concat(parts: list[StageScores]) -> StageScores:
     offs = np.cumsum([0] + [p.n_photos for p in parts[:-1]])
     cat = lambda xs: None if xs[0] is None else np.concatenate(xs)
     return StageScores(np.concatenate([p.owner + o for p, o in zip(parts, offs)]), cat([p.cand for p in parts]),
                        cat([p.image for p in parts]), cat([p.text for p in parts]), cat([p.rerank for p in parts]),
-                       sum((p.captions for p in parts), []), sum(p.n_photos for p in parts))
+                       sum((p.captions for p in parts), []), sum(p.n_photos for p in parts), cat([p.crop_conf for p in parts]))
 
 class Pipeline:
     "Detector, image index, captioner + text embedder and re-ranker, loaded once, searched in batches"
@@ -130,7 +132,7 @@ class Pipeline:
                  detector=None, # `YoloCropper` (`s2s_search.detect`); None: whole photos
                  captioner=None, # a captioner (`s2s_search.caption`); None: no text fusion
                  text_embedder=None, # `TextEmbedder` for the captions
-                 reranker=None, # `Reranker` (`s2s_search.rerank`); None: no re-ranking
+                 reranker=None, # `Reranker` (`s2s_search.rerank`): the fine stage; None: no re-ranking
                  index_cfg: IndexConfig = IndexConfig(),
                  cache: str | Path | None = None, # directory for the gallery-side caches (None: in memory only)
                  progress: bool = False):
@@ -143,20 +145,23 @@ class Pipeline:
         self.caption_text = CaptionText(captioner, text_embedder) if captioner is not None and text_embedder is not None else None
         self.text_index = (gallery_index(self.caption_text, gallery, index_cfg, path("text"), progress)
                            if self.caption_text is not None else None)
-        self.rerank_index = (gallery_index(reranker.embedder, gallery, index_cfg, path("rerank"), progress)
-                             if reranker is not None else None)
+        self.rerank_gallery = None  # (G, 1 + T, dim) the re-ranker's features of every gallery photo, computed once
+        if reranker is not None:
+            make = lambda: reranker.features(gallery.images, index_cfg.batch_size)
+            self.rerank_gallery = make() if cache is None else load_or_embed(path("rerank"), index_meta(reranker, gallery.fingerprint), make)
         self.indexing_seconds = time.perf_counter() - t
 
     def _timed(self, stage: str, fn, *args, **kw):
         t = time.perf_counter(); out = fn(*args, **kw); self.timings[stage] += time.perf_counter() - t
         return out
 
-    def crops(self, images: Sequence, use_detector: bool = True) -> tuple[list, np.ndarray]:
-        "Query crops of `images` and the photo each belongs to"
-        if self.detector is None or not use_detector: return list(images), np.arange(len(images))
+    def crops(self, images: Sequence, use_detector: bool = True) -> tuple[list, np.ndarray, np.ndarray | None]:
+        "Query crops of `images`, the photo each belongs to, and the detector's confidence in each (None: whole photos)"
+        if self.detector is None or not use_detector: return list(images), np.arange(len(images)), None
         dets = self._timed("detect", self.detector.detect, list(images))
         crops = [c for d in dets for c in d.crops]
-        return crops, np.concatenate([np.full(len(d.crops), i) for i, d in enumerate(dets)])
+        conf = np.concatenate([np.ones(1, np.float32) if d.fallback else d.scores for d in dets]).astype(np.float32)
+        return crops, np.concatenate([np.full(len(d.crops), i) for i, d in enumerate(dets)]), conf
 
     def stages(self, images: Sequence, # street photos (PIL)
                use_detector: bool | None = None, # None: `cfg.use_detector`
@@ -168,7 +173,7 @@ class Pipeline:
         return _concat([self._stages(images[i:i + bs], use_detector, image_only) for i in range(0, len(images), bs)])
 
     def _stages(self, images: list, use_detector: bool, image_only: bool = False) -> StageScores:
-        crops, owner = self.crops(images, use_detector)
+        crops, owner, conf = self.crops(images, use_detector)
         q = self._timed("embed", self.embedder.embed, crops, batch_size=self.cfg.batch_size)
         k = min(self.cfg.top_k, len(self.image_index))
         image, cand = self._timed("search", self.image_index.index.search, np.ascontiguousarray(q, np.float32), k)
@@ -179,20 +184,22 @@ class Pipeline:
             qt = self._timed("text", self.text_embedder.embed, captions)
             text = self._timed("fuse", gather_scores, qt, self.text_index.emb, cand)
         if self.reranker is not None and not image_only:
-            qr = self._timed("rerank", self.reranker.query_features, crops)
-            rerank = self._timed("rerank", gather_scores, qr, self.rerank_index.emb, cand)
-        return StageScores(owner, cand, image, text, rerank, captions, len(images))
+            qr = self._timed("rerank", self.reranker.features, crops, self.cfg.batch_size)
+            rerank = self._timed("rerank", self.reranker.score, qr, cand, self.rerank_gallery)
+        return StageScores(owner, cand, image, text, rerank, captions, len(images), conf)
 
     def rank(self, s: StageScores, k: int = 10, use_text: bool | None = None, use_rerank: bool | None = None,
-             image_weight: float | None = None, rerank_weight: float | None = None) -> SearchResult:
+             image_weight: float | None = None, rerank_weight: float | None = None, crop_weight: float | None = None) -> SearchResult:
         "Final per-product ranking of each photo from stage scores (stage switches and weights default to `cfg`)"
         c = self.cfg
+        cw = crop_weight if crop_weight is not None else (c.crop_weight or 0.0)
         use_text = (c.use_text if use_text is None else use_text) and s.text is not None
         use_rerank = (c.use_rerank if use_rerank is None else use_rerank) and s.rerank is not None
         w = image_weight if image_weight is not None else (c.image_weight if c.image_weight is not None else 1.0)
         a = rerank_weight if rerank_weight is not None else (c.rerank_weight if c.rerank_weight is not None else 0.0)
         scores = fuse(s.image, s.text if use_text else None, w)
         if use_rerank: scores = rerank_scores(scores, s.rerank, c.top_r, a)
+        if cw and s.crop_conf is not None: scores = scores + cw * np.log(np.maximum(s.crop_conf, 1e-3))[:, None]  # trust the surer crops
         return merge_crops(s.owner, s.cand, scores, self.image_index.product_ids, s.n_photos, k)
 
     def search(self, images: Sequence, k: int = 10) -> SearchResult:
@@ -215,31 +222,45 @@ class Pipeline:
 def tune_weights(pipe: Pipeline, # a pipeline over the validation gallery
                  s: StageScores, # its stage scores of the validation photos
                  truth: Sequence[str], # (Q,) product id of each validation photo
-                 grid: Sequence[float] = (0.0, 0.5, 1.0)) -> dict:
-    "Pick the image weight, then the re-ranker weight, that maximise validation mAP; the grid's scores too"
+                 grid: Sequence[float] = (0.0, 0.5, 1.0), # candidate image and re-ranker weights
+                 crop_grid: Sequence[float] = (0.0,)) -> dict: # candidate crop-confidence weights
+    "Pick the crop weight, then the image weight, then the re-ranker weight, each maximising validation mAP; the grids' scores too"
     def score(**kw) -> float:
         res = pipe.rank(s, k=pipe.cfg.top_r, **kw)
         return float(average_precision(res.product_ids, truth).mean())
-    w_scores = {w: score(use_text=True, use_rerank=False, image_weight=w) for w in grid} if s.text is not None else {1.0: score(use_text=False, use_rerank=False)}
+    c_scores = {c: score(use_text=False, use_rerank=False, crop_weight=c) for c in crop_grid} if s.crop_conf is not None else {0.0: None}
+    c = max(c_scores, key=lambda x: (c_scores[x] or 0.0, -x))
+    w_scores = ({w: score(use_text=True, use_rerank=False, image_weight=w, crop_weight=c) for w in grid} if s.text is not None
+                else {1.0: score(use_text=False, use_rerank=False, crop_weight=c)})
     w = max(w_scores, key=lambda x: (w_scores[x], x))
-    a_scores = ({a: score(use_text=True, use_rerank=True, image_weight=w, rerank_weight=a) for a in grid}
+    a_scores = ({a: score(use_text=True, use_rerank=True, image_weight=w, rerank_weight=a, crop_weight=c) for a in grid}
                 if s.rerank is not None else {0.0: w_scores[w]})
     a = max(a_scores, key=lambda x: (a_scores[x], -x))
-    return {"image_weight": w, "rerank_weight": a, "image_weight_map": w_scores, "rerank_weight_map": a_scores}
+    return {"crop_weight": c, "image_weight": w, "rerank_weight": a, "crop_weight_map": c_scores, "image_weight_map": w_scores,
+            "rerank_weight_map": a_scores}
 
 # %% ../nbs/10_pipeline.ipynb #1c4a1540
+def choose_first_stage(cfg: Config, progress: bool = True) -> tuple[str, dict[str, float]]:
+    "The family the pipeline searches with: `cfg.pipeline.embedder`, else the `cfg.pipeline.candidates` one with the best validation mAP"
+    from s2s_search.train import fit_embedder
+    if cfg.pipeline.embedder is not None: return cfg.pipeline.embedder, {}
+    val_map = {f: fit_embedder(cfg, f, progress=progress)[1]["best_val_mAP"] for f in cfg.pipeline.candidates}
+    return max(val_map, key=val_map.get), val_map
+
 def load_components(cfg: Config, progress: bool = True) -> dict:
-    "Train or load every model of the pipeline: embedder, detector, captioner, text embedder, re-ranker"
+    "Train or load every model of the pipeline: embedder, detector, captioner, text embedder, and the re-ranker on the embedder's confusions"
     from s2s_search.train import fit_embedder
     from s2s_search.detect import train_detector
     from s2s_search.caption import train_captioner, TextEmbedder
     from s2s_search.rerank import train_reranker
-    t, out, records = time.perf_counter(), {}, {}
-    out["embedder"], records["embedder"] = fit_embedder(cfg, cfg.pipeline.embedder, progress=progress)
+    out, records = {}, {}
+    family, val_map = choose_first_stage(cfg, progress)
+    out["embedder"], records["embedder"] = fit_embedder(cfg, family, progress=progress)
+    records["first_stage"] = {"family": family, "val_mAP": val_map}
     out["detector"], records["detector"] = train_detector(cfg, progress=progress)
     out["captioner"], records["captioner"] = train_captioner(cfg, progress=progress)
     out["text_embedder"] = TextEmbedder()
-    out["reranker"], records["reranker"] = train_reranker(cfg, progress=progress)
+    out["reranker"], records["reranker"] = train_reranker(cfg, out["embedder"], progress=progress)
     out["records"] = records
     return out
 
@@ -252,18 +273,17 @@ def build_pipeline(cfg: Config, # a preset
     comp = components or load_components(cfg, progress)
     models = {k: comp[k] for k in ("detector", "captioner", "text_embedder", "reranker")}
     pcfg, record = cfg.pipeline, {}
-    if tune and (pcfg.image_weight is None or pcfg.rerank_weight is None):
+    if tune and None in (pcfg.image_weight, pcfg.rerank_weight, pcfg.crop_weight):
         train = load_street2shop(cfg=cfg.data, verbose=False)["train"]
         _, val = split_train_val(train, cfg.data.val_fraction, cfg.data.seed)
         val_gallery = build_gallery(val)
         val_pipe = Pipeline(comp["embedder"], val_gallery, pcfg, index_cfg=cfg.index, **models)
         s = val_pipe.stages(query_images(val, np.arange(val.num_rows), "full"))
-        record = tune_weights(val_pipe, s, val["product_id"], pcfg.weight_grid)
-        pcfg = replace(pcfg, image_weight=pcfg.image_weight if pcfg.image_weight is not None else record["image_weight"],
-                       rerank_weight=pcfg.rerank_weight if pcfg.rerank_weight is not None else record["rerank_weight"])
+        record = tune_weights(val_pipe, s, val["product_id"], pcfg.weight_grid, pcfg.crop_grid)
+        pcfg = replace(pcfg, **{k: getattr(pcfg, k) if getattr(pcfg, k) is not None else record[k] for k in ("image_weight", "rerank_weight", "crop_weight")})
     key = f"{cfg.name}-{gallery.fingerprint}"
     pipe = Pipeline(comp["embedder"], gallery, pcfg, index_cfg=cfg.index, cache=cache_dir("pipeline", key), progress=progress, **models)
-    return pipe, {**record, "image_weight": pcfg.image_weight, "rerank_weight": pcfg.rerank_weight}
+    return pipe, {**record, "image_weight": pcfg.image_weight, "rerank_weight": pcfg.rerank_weight, "crop_weight": pcfg.crop_weight}
 
 # %% ../nbs/10_pipeline.ipynb #fab045f0
 ABLATION = {  # row name -> (use_detector, use_text, use_rerank)

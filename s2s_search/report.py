@@ -14,24 +14,17 @@ from pathlib import Path
 
 import numpy as np
 
+from .core import write_atomic
 from .evaluate import format_stat
 
 # %% auto #0
-__all__ = ['TABLE_KS', 'README_BEGIN', 'README_END', 'file_sha256', 'write_atomic', 'machine', 'results_markdown',
-           'plot_performance', 'write_results', 'readme_results_block', 'check_results']
+__all__ = ['TABLE_KS', 'README_BEGIN', 'README_END', 'file_sha256', 'machine', 'results_markdown', 'plot_performance',
+           'write_results', 'readme_results_block', 'check_results']
 
 # %% ../nbs/12_report.ipynb #c94e5e67
 def file_sha256(path: str | Path) -> str:
     "Hex SHA-256 of a file's bytes"
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
-
-def write_atomic(path: str | Path, text: str) -> Path:
-    "Write `text` to `path` through a temporary file and a rename, so a crash never leaves half a file"
-    path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name + ".", suffix=".tmp")
-    with os.fdopen(fd, "w") as f: f.write(text)
-    os.replace(tmp, path)
-    return path
 
 def machine() -> str:
     "A one-line description of this machine: CPU count, memory, GPU if any"
@@ -43,8 +36,19 @@ def machine() -> str:
 # %% ../nbs/12_report.ipynb #f2239380
 TABLE_KS = (1, 3, 5, 10)
 
+def _pipeline_lines(p: dict) -> list[str]:
+    "What the pipeline's tuning, re-ranker and throughput came to, in a few sentences"
+    t, tp, rr = p["tuning"], p["throughput"], p["ablation"]["+ re-ranker"].get("p_vs_previous") or {}
+    fs = p.get("first_stage") or {}
+    chosen = (f"First stage: {fs['family']}" + (f", chosen on validation mAP ({', '.join(f'{k} {v:.3f}' for k, v in fs['val_mAP'].items())})"
+                                                 if fs.get("val_mAP") else " (set by the preset)") + ". ") if fs else ""
+    stages = ", ".join(f"{k} {v:.1f}" for k, v in tp["ms_per_query"].items())
+    return [chosen + f"Tuned weights: detector confidence {t.get('crop_weight', 0.0)}, image {t['image_weight']}, re-ranker {t['rerank_weight']}; the re-ranker step's paired-bootstrap "
+            f"p-value: top-1 {rr.get('top_1', float('nan')):.4f}, top-10 {rr.get('top_10', float('nan')):.4f}. "
+            f"Throughput {tp['queries_per_s']:.1f} queries/s batched, {tp['crops_per_query']:.2f} crops per photo; ms per query: {stages}."]
+
 def results_markdown(results: dict) -> str:
-    "The Markdown results table (and its caption line) of a `results.json` dict"
+    "The Markdown results table (and its caption line), the error analysis and the pipeline's figures of a `results.json` dict"
     r = results
     head = (f"Preset `{r['preset']}`: {r['gallery_size']} gallery products, {r['n_queries']} street-photo queries; "
             f"run {r['date']} on {r['machine']} in {r['wall_seconds'] / 60:.1f} min. Values in %, 95% bootstrap CI in brackets.")
@@ -54,6 +58,14 @@ def results_markdown(results: dict) -> str:
         o = row["overall"]
         lines.append(f"| {row['system']} | {row['setting']} | " + " | ".join(format_stat(o[f"top_{k}"]) for k in TABLE_KS)
                      + f" | {format_stat(o['mAP'])} |")
+    errors = {k: v for k, v in (r.get("error_analysis") or {}).items() if v}
+    if errors:
+        lines += ["", "Top-1 misses whose top-1 is a near-duplicate sibling of the query's product (same category, colour and pattern):", "",
+                  "| system | query | top-1 misses | sibling top-1 | share |", "|---|---|---|---|---|"]
+        for k, v in errors.items():
+            system, setting = k.rsplit(" | ", 1)
+            lines.append(f"| {system} | {'oracle crop' if setting == 'oracle' else 'full photo'} | {v['misses']} | {v['sibling_misses']} | {100 * v['share']:.0f}% |")
+    if r.get("pipeline"): lines += ["", *_pipeline_lines(r["pipeline"])]
     return "\n".join(lines) + "\n"
 
 # %% ../nbs/12_report.ipynb #80c71de0

@@ -18,13 +18,18 @@ import numpy as np
 import torch
 from tqdm.auto import tqdm
 
-from .core import Config, TrainConfig, cache_dir, config_hash, get_device, get_preset, seed_everything
-from .data import (Street2ShopImageSimilarityDataset, eval_transform, load_street2shop, make_loader,
+from datasets import Dataset, Image as ImageFeature
+from safetensors.torch import load_file
+
+from .core import (Config, TrainConfig, bf16_autocast_ok, cache_dir, config_hash, get_device, get_preset, load_image,
+                             seed_everything, write_atomic)
+from .data import (IMAGE_COLUMNS, Street2ShopImageSimilarityDataset, crop_to_box, load_street2shop, make_loader,
                              shop_train_transform, split_train_val, street_train_transform)
 from .models import Embedder, create_embedder, create_loss, load_embedder
 
 # %% auto #0
-__all__ = ['pair_auc', 'warmup_cosine', 'run_epoch', 'train', 'train_fields', 'cfg_seed', 'plot_history', 'fit_embedder']
+__all__ = ['TRAINING_CODE_VERSION', 'pair_auc', 'warmup_cosine', 'run_epoch', 'RetrievalValidation', 'confusable_products',
+           'train', 'train_fields', 'cfg_seed', 'plot_history', 'fit_embedder']
 
 # %% ../nbs/04_train.ipynb #00ff786b
 def pair_auc(scores: np.ndarray, # (P,) similarity per pair
@@ -49,8 +54,9 @@ def warmup_cosine(optimizer: torch.optim.Optimizer, warmup_steps: int, total_ste
 
 # %% ../nbs/04_train.ipynb #d141cabb
 def _autocast(device: torch.device, enabled: bool):
-    "bf16 autocast on CUDA when enabled, else a no-op context"
-    return torch.autocast("cuda", dtype=torch.bfloat16, enabled=enabled and device.type == "cuda")
+    "bf16 autocast where it is fast (`bf16_autocast_ok`: CUDA, CPUs with native bf16) when enabled, else a no-op context"
+    on = enabled and bf16_autocast_ok(device)
+    return torch.autocast(device.type if on else "cpu", dtype=torch.bfloat16, enabled=on)
 
 def run_epoch(model: Embedder, loader, loss_fn: Callable, device: torch.device,
               optimizer: torch.optim.Optimizer | None = None, # None: evaluate without gradients
@@ -66,7 +72,7 @@ def run_epoch(model: Embedder, loader, loss_fn: Callable, device: torch.device,
             street, shop, y = street.to(device), shop.to(device), y.to(device)
             with _autocast(device, amp):
                 zs, zp = model(street), model(shop)
-                loss = loss_fn(zs.float(), zp.float(), y)
+            loss = loss_fn(zs.float(), zp.float(), y)  # outside autocast: bf16 logits at temperature 0.07 lose the differences that matter
             if training:
                 optimizer.zero_grad(set_to_none=True)
                 loss.backward()
@@ -91,28 +97,77 @@ def _save_checkpoint(state: dict, path: Path) -> None:
 def _load_checkpoint(path: Path) -> dict:
     return torch.load(path, map_location="cpu", weights_only=True)
 
+# %% ../nbs/04_train.ipynb #958e70cc
+class RetrievalValidation:
+    "Validation rows as search queries: oracle crops ranked against one shop photo per validation product"
+    def __init__(self,
+                 rows: Dataset, # validation rows with boxes, `product_id` and `category`
+                 batch_size: int = 256): # images per forward pass
+        raw = rows.cast_column(IMAGE_COLUMNS[0], ImageFeature(decode=False)).cast_column(IMAGE_COLUMNS[1], ImageFeature(decode=False))
+        boxes = zip(raw["left"], raw["top"], raw["width"], raw["height"])
+        self.queries = [crop_to_box(load_image(im), box) for im, box in zip(raw[IMAGE_COLUMNS[0]], boxes)]
+        pids, cats = np.asarray(raw["product_id"]), np.asarray(raw["category"])
+        self.products, first = np.unique(pids, return_index=True)
+        self.gallery = [load_image(raw[int(j)][IMAGE_COLUMNS[1]]) for j in first]
+        self.truth = np.searchsorted(self.products, pids)          # (Q,) gallery row of each query's product
+        self.negatives = cats[:, None] == cats[first][None, :]      # (Q, G) same-category products ...
+        self.negatives[np.arange(len(pids)), self.truth] = False    # ... other than the query's own
+        self.batch_size = batch_size
+
+    def __len__(self) -> int: return len(self.queries)
+
+    def score(self, model: Embedder) -> dict:
+        "top-1, top-10, mAP and pair AUC of `model` on the validation products"
+        q, g = model.embed(self.queries, self.batch_size), model.embed(self.gallery, self.batch_size)
+        sims = q @ g.T                                              # (Q, G)
+        own = sims[np.arange(len(q)), self.truth]
+        rank = (sims >= own[:, None]).sum(1)                       # ties count against the query
+        neg = sims[self.negatives]
+        auc = pair_auc(np.concatenate([own, neg]), np.r_[np.ones(len(own)), -np.ones(len(neg))]) if len(neg) else float("nan")
+        return {"top1": float((rank == 1).mean()), "top10": float((rank <= 10).mean()), "mAP": float((1 / rank).mean()), "auc": auc}
+
+# %% ../nbs/04_train.ipynb #a26f89a3
+def confusable_products(embedder, # anything with `embed(images, batch_size)`
+                        rows: Dataset | RetrievalValidation, # rows with boxes and `product_id`, or their `RetrievalValidation`
+                        k: int = 8, # rivals kept per product
+                        batch_size: int = 256) -> dict[str, list[str]]:
+    "Each product's `k` likeliest confusions under `embedder`: products whose shop photos its crops resemble most"
+    val = rows if isinstance(rows, RetrievalValidation) else RetrievalValidation(rows, batch_size)
+    q, g = embedder.embed(val.queries, batch_size), embedder.embed(val.gallery, batch_size)
+    sims = np.zeros((len(val.products), len(val.products)), np.float32)
+    np.add.at(sims, val.truth, q @ g.T)                               # (P, P): summed over each product's crops
+    sims[np.arange(len(sims)), np.arange(len(sims))] = -np.inf
+    order = np.argsort(-sims, 1)[:, :k]
+    return {p: val.products[o].tolist() for p, o in zip(val.products, order)}
+
 # %% ../nbs/04_train.ipynb #1a019c33
 def train(model: Embedder, # the embedder to train (updated in place; ends with the best weights)
           train_loader, # batches of (street, shop, label)
           optimizer: torch.optim.Optimizer,
-          val_loader, # validation batches, for early stopping and AUC
+          val_loader=None, # validation batches of pairs: early stopping on their loss when there is no `validate`
           device: str | torch.device | None = None, # default: best available
           save_dir: str | Path | None = None, # checkpoints, history, loss curve (default: a fresh temp dir)
           epochs: int | None = None, # default: `cfg.epochs`
           patience: int | None = None, # default: `cfg.patience`
           cfg: TrainConfig | None = None, # default: the preset's train config
-          progress: bool = True) -> dict:
-    "Train `model` with early stopping on validation loss; resume from `save_dir/last.pt` if present"
+          progress: bool = True,
+          validate: Callable[[Embedder], dict] | None = None, # e.g. `RetrievalValidation.score`: early stopping on its "mAP"
+          loss_fn: Callable | None = None, # `loss(street_out, shop_out, labels)`; default: `cfg.loss` from the registry
+          on_epoch: Callable[[int, Embedder], None] | None = None) -> dict: # called as `on_epoch(epoch, model)` before each epoch
+    "Train `model` with early stopping on validation mAP (or loss); resume from `save_dir/last.pt` if present"
+    if validate is None and val_loader is None: raise ValueError("train needs `validate` or a `val_loader` to choose the best epoch")
     cfg = cfg or get_preset().train
     epochs, patience = epochs or cfg.epochs, patience or cfg.patience
     device = get_device(None if device is None else str(device))
     save_dir = Path(save_dir) if save_dir else Path(tempfile.mkdtemp(prefix="s2s-train-"))
     save_dir.mkdir(parents=True, exist_ok=True)
     model.to(device)
-    loss_fn = create_loss(cfg.loss, temperature=cfg.temperature, margin=cfg.margin)
+    loss_fn = loss_fn or create_loss(cfg.loss, temperature=cfg.temperature, margin=cfg.margin)
     scheduler = warmup_cosine(optimizer, cfg.warmup_steps, epochs * len(train_loader))
-    run_key = config_hash({"model": model.name, "dim": model.embedding_dim, "train": train_fields(cfg), "epochs": epochs})
-    state = {"epoch": 0, "best_loss": float("inf"), "bad_epochs": 0, "history": [], "run_key": run_key}
+    criterion = "val_mAP" if validate is not None else "val_loss"  # the history entry that picks the best epoch
+    run_key = config_hash({"model": model.name, "dim": model.embedding_dim, "train": train_fields(cfg), "epochs": epochs, "criterion": criterion,
+                           "loss": getattr(loss_fn, "__qualname__", type(loss_fn).__name__)})
+    state = {"epoch": 0, "best": -float("inf"), "bad_epochs": 0, "history": [], "run_key": run_key}
     last = save_dir / "last.pt"
     if last.exists():
         ckpt = _load_checkpoint(last)
@@ -124,30 +179,38 @@ def train(model: Embedder, # the embedder to train (updated in place; ends with 
         state = {k: ckpt[k] for k in state}
         state["history"] = json.loads(state["history"])
         if progress: print(f"resuming from epoch {state['epoch']} of {epochs} ({last})")
+    batches = getattr(train_loader, "batch_sampler", None)
     while state["epoch"] < epochs and state["bad_epochs"] < patience:
-        epoch = state["epoch"]
+        epoch, t = state["epoch"], time.time()
         gen = getattr(train_loader, "generator", None)
         if gen is not None: gen.manual_seed(cfg_seed(cfg) + epoch)
+        if hasattr(batches, "set_epoch"): batches.set_epoch(epoch)
+        if on_epoch is not None: on_epoch(epoch, model)  # e.g. refresh hard negatives from the model as it is now
         torch.manual_seed(cfg_seed(cfg) + epoch); np.random.seed(cfg_seed(cfg) + epoch)
         tr = run_epoch(model, train_loader, loss_fn, device, optimizer, scheduler, cfg.grad_clip, cfg.amp, progress, f"epoch {epoch + 1}")
-        va = run_epoch(model, val_loader, loss_fn, device, amp=cfg.amp)
-        improved = va["loss"] < state["best_loss"]
+        h = {"epoch": epoch + 1, "train_loss": tr["loss"], "lr": optimizer.param_groups[0]["lr"], "train_images_per_s": tr["images_per_s"]}
+        if val_loader is not None:
+            va = run_epoch(model, val_loader, loss_fn, device, amp=cfg.amp)
+            h.update(val_loss=va["loss"], val_auc=va.get("auc"))
+        if validate is not None: h.update({f"val_{k}": v for k, v in validate(model).items()})
+        h["seconds"] = time.time() - t
+        score = h["val_mAP"] if validate is not None else -h["val_loss"]
+        improved = score > state["best"]
         if improved:
-            state["best_loss"], state["bad_epochs"] = va["loss"], 0
+            state["best"], state["bad_epochs"] = score, 0
             model.save(save_dir / "best")
         else: state["bad_epochs"] += 1
         state["epoch"] = epoch + 1
-        state["history"].append({"epoch": epoch + 1, "train_loss": tr["loss"], "val_loss": va["loss"], "val_auc": va.get("auc"),
-                                 "lr": optimizer.param_groups[0]["lr"], "train_images_per_s": tr["images_per_s"]})
-        if progress: print(f"epoch {epoch + 1}: train {tr['loss']:.4f}  val {va['loss']:.4f}  auc {va.get('auc', float('nan')):.3f}"
-                           f"  {tr['images_per_s']:.0f} img/s{'  *' if improved else ''}")
+        state["history"].append(h)
+        if progress: print(f"epoch {epoch + 1}: " + "  ".join(f"{k} {h[k]:.3f}" for k in ("train_loss", "val_loss", "val_top1", "val_mAP", "val_auc")
+                                                         if h.get(k) is not None) + f"  {tr['images_per_s']:.0f} img/s{'  *' if improved else ''}")
         _save_checkpoint({"model": model.state_dict(), "optimizer": optimizer.state_dict(), "scheduler": scheduler.state_dict(),
                           **{k: v for k, v in state.items() if k != "history"}, "history": json.dumps(state["history"])}, last)
-        (save_dir / "history.json").write_text(json.dumps(state["history"], indent=1))
-        plot_history(state["history"], save_dir / "loss_curve.png")
-    if (save_dir / "best" / "config.json").exists():
-        model.load_state_dict(load_embedder(save_dir / "best").state_dict())
-    return {**state, "stopped": "early" if state["bad_epochs"] >= patience else "epochs", "save_dir": str(save_dir)}
+        write_atomic(save_dir / "history.json", json.dumps(state["history"], indent=1))
+    plot_history(state["history"], save_dir / "loss_curve.png")
+    if (save_dir / "best" / "model.safetensors").exists():
+        model.load_state_dict(load_file(str(save_dir / "best" / "model.safetensors")))
+    return {**state, "criterion": criterion, "stopped": "early" if state["bad_epochs"] >= patience else "epochs", "save_dir": str(save_dir)}
 
 def train_fields(cfg: TrainConfig) -> dict:
     "The fields that decide a run: all but `per_family` (a family's run gets `cfg.for_family(family)`, overrides applied)"
@@ -159,33 +222,37 @@ def cfg_seed(cfg: TrainConfig) -> int:
 
 # %% ../nbs/04_train.ipynb #31cc680c
 def plot_history(history: list[dict], path: str | Path | None = None):
-    "Train/validation loss per epoch (and validation AUC), saved to `path` when given"
+    "Training (and validation) loss per epoch, with the validation top-1 or pair AUC on a second axis; saved to `path` when given"
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
     ep = [h["epoch"] for h in history]
     fig, ax = plt.subplots(figsize=(5, 3))
     ax.plot(ep, [h["train_loss"] for h in history], "o-", label="train loss")
-    ax.plot(ep, [h["val_loss"] for h in history], "s-", label="validation loss")
+    if all(h.get("val_loss") is not None for h in history): ax.plot(ep, [h["val_loss"] for h in history], "s-", label="validation loss")
     ax.set_xlabel("epoch"); ax.set_ylabel("loss")
-    aucs = [h.get("val_auc") for h in history]
-    if any(a is not None and not math.isnan(a) for a in aucs):
-        ax2 = ax.twinx(); ax2.plot(ep, aucs, "g^--", label="validation AUC"); ax2.set_ylabel("pair AUC"); ax2.set_ylim(0.4, 1.0)
+    key, label = ("val_top1", "validation top-1") if all("val_top1" in h for h in history) else ("val_auc", "validation pair AUC")
+    vals = [h.get(key) for h in history]
+    if any(v is not None and not math.isnan(v) for v in vals):
+        ax2 = ax.twinx(); ax2.plot(ep, vals, "g^--", label=label); ax2.set_ylabel(label); ax2.set_ylim(0.0, 1.0)
+        ax2.legend(loc="center right", fontsize=8)
     ax.legend(loc="upper right", fontsize=8); fig.tight_layout()
     if path: fig.savefig(path, dpi=80); plt.close(fig)
     return fig
 
 # %% ../nbs/04_train.ipynb #c4fe0c18
+TRAINING_CODE_VERSION = 5  # part of every cached run's key: raise it when a change to training code changes what a run produces
+
 def fit_embedder(cfg: Config, # a preset, e.g. `get_preset("default")`
-                 family: str, # "xception" or "clip_vit": which `cfg.model` variant to train; or a role such as "rerank"
+                 family: str, # "xception", "clip_vit" or "resnet18": which `cfg.model` variant to train; or a role such as "rerank"
                  variant: str | None = None, # a registered embedder variant; default: the preset's `cfg.model.<family>`
                  progress: bool = True,
                  device: str | None = None) -> tuple[Embedder, dict]:
     "Train (or load the cached run of) the preset's `family` embedder; return it and the run's record"
     name = variant or getattr(cfg.model, family)
-    tcfg = cfg.train.for_family(family) # the family's own lr, batch size... (`TrainConfig.per_family`)
+    tcfg = cfg.train.for_family(family) # the family's own lr, epochs... (`TrainConfig.per_family`)
     key = config_hash({"data": asdict(cfg.data), "model": asdict(cfg.model), "train": train_fields(tcfg), "seed": cfg.seed,
-                       "family": family, "variant": name}, exclude=())
+                       "family": family, "variant": name, "code": TRAINING_CODE_VERSION})
     save_dir = cache_dir("checkpoints", f"{name}-{key}")
     done = save_dir / "done.json"
     if done.exists():
@@ -195,18 +262,29 @@ def fit_embedder(cfg: Config, # a preset, e.g. `get_preset("default")`
     rows = load_street2shop(cfg=cfg.data, verbose=progress)["train"]
     tr_rows, va_rows = split_train_val(rows, cfg.data.val_fraction, cfg.data.seed)
     size, norm = model.image_size, dict(mean=model.mean, std=model.std)
-    n_neg = 0 if tcfg.loss == "infonce" else cfg.data.num_negative_pairs
-    tr = Street2ShopImageSimilarityDataset(rows=tr_rows, num_negative_pairs=n_neg, cfg=cfg.data, train=True,
-                                           street_transform=street_train_transform(size, **norm, strength=tcfg.street_augment), shop_transform=shop_train_transform(size, **norm))
-    va = Street2ShopImageSimilarityDataset(rows=va_rows, num_negative_pairs=1, cfg=cfg.data, train=False,
-                                           street_transform=eval_transform(size, **norm), shop_transform=eval_transform(size, **norm))
-    tl = make_loader(tr, tcfg.batch_size, shuffle=True, num_workers=tcfg.num_workers, seed=cfg.seed, drop_last=len(tr) > tcfg.batch_size)
-    vl = make_loader(va, tcfg.batch_size, shuffle=False, num_workers=tcfg.num_workers)
-    opt = torch.optim.AdamW(model.parameters(), lr=tcfg.lr, weight_decay=tcfg.weight_decay)
+    infonce = tcfg.loss == "infonce"
+    tr = Street2ShopImageSimilarityDataset(rows=tr_rows, num_negative_pairs=0 if infonce else cfg.data.num_negative_pairs, cfg=cfg.data,
+                                           train=True, image_size=size, jitter=tcfg.jitter,
+                                           street_transform=street_train_transform(size, **norm, strength=tcfg.street_augment),
+                                           shop_transform=shop_train_transform(size, **norm))
+    tl = make_loader(tr, tcfg.batch_size, shuffle=True, num_workers=tcfg.num_workers, seed=cfg.seed, drop_last=True,
+                     distinct_products=infonce)
+    validation = RetrievalValidation(va_rows, batch_size=cfg.index.batch_size)
+    one_each = np.sort(np.unique(tr_rows["product_id"], return_index=True)[1])  # one street photo per product is enough to rank rivals
+    mining = RetrievalValidation(tr_rows.select(one_each), batch_size=cfg.index.batch_size) if tcfg.mine_from and infonce else None
+    def mine(epoch: int, m: Embedder) -> None:
+        "From epoch `mine_from` on, build each epoch's batches from groups of the model's current confusions"
+        if mining is None or epoch + 1 < tcfg.mine_from: return
+        tl.batch_sampler.neighbours = confusable_products(m, mining, k=tcfg.group_size - 1, batch_size=cfg.index.batch_size)
+        tl.batch_sampler.group_size = tcfg.group_size
+    opt = torch.optim.AdamW(model.parameters(), lr=tcfg.lr, weight_decay=tcfg.weight_decay, fused=True)
     t = time.time()
-    result = train(model, tl, opt, vl, device=device, save_dir=save_dir, cfg=tcfg, progress=progress)
-    record = {"name": name, "family": family, "epochs": result["epoch"], "stopped": result["stopped"],
-              "best_val_loss": result["best_loss"], "best_val_auc": max((h["val_auc"] for h in result["history"]), default=None),
-              "train_seconds": time.time() - t, "lr": tcfg.lr, "batch_size": tcfg.batch_size, "history": result["history"], "train_pairs": len(tr), "val_pairs": len(va), "save_dir": str(save_dir)}
-    done.write_text(json.dumps(record, indent=1))
+    result = train(model, tl, opt, device=device, save_dir=save_dir, cfg=tcfg, progress=progress, validate=validation.score, on_epoch=mine)
+    best = max(result["history"], key=lambda h: h["val_mAP"])
+    record = {"name": name, "family": family, "epochs": result["epoch"], "stopped": result["stopped"], "best_epoch": best["epoch"],
+              **{f"best_{k}": best[k] for k in ("val_top1", "val_top10", "val_mAP", "val_auc")},
+              "train_seconds": time.time() - t, "lr": tcfg.lr, "batch_size": tcfg.batch_size, "steps": result["epoch"] * len(tl),
+              "history": result["history"], "train_pairs": len(tr), "val_queries": len(validation),
+              "checkpoint": str(save_dir.relative_to(cache_dir()))}
+    write_atomic(done, json.dumps(record, indent=1))
     return model.cpu(), record

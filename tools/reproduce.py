@@ -40,6 +40,11 @@ def main() -> int:
         except pm.PapermillExecutionError as e:
             print(f"\nthe experiment notebook failed in cell {e.exec_count}: {e.ename}: {e.evalue}\n(executed copy: {run_nb})")
             return 1
+        if not args.scratch and out_dir == (ROOT / "readme_data").resolve():  # the README shows this run's table: keep it in step
+            sys.path.insert(0, str(ROOT / "tools"))
+            import make_readme
+            make_readme.README.write_text(make_readme.render())
+            print(f"rewrote {make_readme.README.relative_to(ROOT)} with this run's results table")
         peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 2**20
         print(f"\nreproduce ({args.preset}) finished in {(time.time() - t) / 60:.1f} min; peak resident memory {peak:.2f} GiB")
         print((out_dir / "results.md").read_text())
