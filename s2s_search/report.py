@@ -40,12 +40,18 @@ def _pipeline_lines(p: dict) -> list[str]:
     "What the pipeline's tuning, re-ranker and throughput came to, in a few sentences"
     t, tp, rr = p["tuning"], p["throughput"], p["ablation"]["+ re-ranker"].get("p_vs_previous") or {}
     fs = p.get("first_stage") or {}
-    chosen = (f"First stage: {fs['family']}" + (f", chosen on validation mAP ({', '.join(f'{k} {v:.3f}' for k, v in fs['val_mAP'].items())})"
+    chosen = (f"First stage: {fs['family']}" + (f", chosen on validation mAP ({', '.join(f'{k} {v:.3f}' for k, v in sorted(fs['val_mAP'].items()))})"
                                                  if fs.get("val_mAP") else " (set by the preset)") + ". ") if fs else ""
-    stages = ", ".join(f"{k} {v:.1f}" for k, v in tp["ms_per_query"].items())
+    stages = ", ".join(f"{k} {v:.1f}" for k, v in sorted(tp["ms_per_query"].items()))
     return [chosen + f"Tuned weights: detector confidence {t.get('crop_weight', 0.0)}, image {t['image_weight']}, re-ranker {t['rerank_weight']}; the re-ranker step's paired-bootstrap "
             f"p-value: top-1 {rr.get('top_1', float('nan')):.4f}, top-10 {rr.get('top_10', float('nan')):.4f}. "
             f"Throughput {tp['queries_per_s']:.1f} queries/s batched, {tp['crops_per_query']:.2f} crops per photo; ms per query: {stages}."]
+
+def _error_rows(errors: list | dict | None) -> list[dict]:
+    "The error analysis as rows `{system, setting, misses, ...}`: a list as the experiment writes it, or a `\"system | setting\"` dict (earlier runs; sorted)"
+    if isinstance(errors, dict):
+        errors = [{"system": k.rsplit(" | ", 1)[0], "setting": k.rsplit(" | ", 1)[1], **v} for k, v in sorted(errors.items()) if v]
+    return [e for e in errors or [] if e.get("misses") is not None]
 
 def results_markdown(results: dict) -> str:
     "The Markdown results table (and its caption line), the error analysis and the pipeline's figures of a `results.json` dict"
@@ -58,13 +64,12 @@ def results_markdown(results: dict) -> str:
         o = row["overall"]
         lines.append(f"| {row['system']} | {row['setting']} | " + " | ".join(format_stat(o[f"top_{k}"]) for k in TABLE_KS)
                      + f" | {format_stat(o['mAP'])} |")
-    errors = {k: v for k, v in (r.get("error_analysis") or {}).items() if v}
+    errors = _error_rows(r.get("error_analysis"))
     if errors:
         lines += ["", "Top-1 misses whose top-1 is a near-duplicate sibling of the query's product (same category, colour and pattern):", "",
                   "| system | query | top-1 misses | sibling top-1 | share |", "|---|---|---|---|---|"]
-        for k, v in errors.items():
-            system, setting = k.rsplit(" | ", 1)
-            lines.append(f"| {system} | {'oracle crop' if setting == 'oracle' else 'full photo'} | {v['misses']} | {v['sibling_misses']} | {100 * v['share']:.0f}% |")
+        for v in errors:
+            lines.append(f"| {v['system']} | {'oracle crop' if v['setting'] == 'oracle' else 'full photo'} | {v['misses']} | {v['sibling_misses']} | {100 * v['share']:.0f}% |")
     if r.get("pipeline"): lines += ["", *_pipeline_lines(r["pipeline"])]
     return "\n".join(lines) + "\n"
 
@@ -98,8 +103,9 @@ def write_results(results: dict, # the run's results (see above); `figures` is f
                   figures: list[str]) -> dict: # figure file names in `out_dir`
     "Add the figures' hashes, then write `results.json` and `results.md` into `out_dir`"
     out_dir = Path(out_dir)
-    results = {**results, "figures": {f: file_sha256(out_dir / f) for f in figures}}
-    write_atomic(out_dir / "results.json", json.dumps(results, indent=1, sort_keys=True) + "\n")
+    text = json.dumps({**results, "figures": {f: file_sha256(out_dir / f) for f in figures}}, indent=1, sort_keys=True) + "\n"
+    results = json.loads(text)  # the table is rendered from what the file holds, so `check_results` sees the same
+    write_atomic(out_dir / "results.json", text)
     write_atomic(out_dir / "results.md", results_markdown(results))
     return results
 
