@@ -24,7 +24,7 @@ from torch import nn
 from tqdm.auto import tqdm
 
 from . import __version__
-from .core import Config, cache_dir, config_hash, get_device, hub_offline_unless_reachable, hub_reachable, load_image, seed_everything
+from .core import Config, cache_dir, check_may_train, config_hash, get_device, hub_offline_unless_reachable, hub_reachable, load_image, seed_everything
 from .data import IMAGENET_MEAN, IMAGENET_STD, crop_to_box, load_street2shop, split_train_val
 from .models import ImageTransform
 from .synth import CATEGORIES, COLOURS, PATTERNS
@@ -345,6 +345,7 @@ def train_captioner(cfg: Config, # a preset, e.g. `get_preset("default")`
     save_dir = cache_dir("captioner", f"{c.model}-{_caption_key(cfg)}")
     done = save_dir / "done.json"
     if done.exists(): return load_captioner(save_dir / "model"), json.loads(done.read_text())
+    check_may_train("the captioner", cfg.name)
     seed_everything(cfg.seed)
     model = create_captioner(c.model, image_size=c.image_size)
     device = get_device(device)

@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import copy
 import dataclasses
 import hashlib
@@ -29,8 +30,8 @@ __all__ = ['STREET2SHOP_HUB_ID', 'DEFAULT_PER_FAMILY', 'PRESET_ENV', 'CACHE_ENV'
            'SynthConfig', 'DataConfig', 'ModelConfig', 'TrainConfig', 'IndexConfig', 'EvalConfig', 'DetectConfig',
            'CaptionConfig', 'RerankConfig', 'PipelineConfig', 'ImageConfig', 'Config', 'register_preset',
            'list_presets', 'override', 'preset_name', 'get_preset', 'config_hash', 'write_atomic', 'seed_everything',
-           'get_device', 'bf16_autocast_ok', 'cache_dir', 'hub_reachable', 'hub_offline_unless_reachable',
-           'BadImageError', 'load_image', 'square_pixels']
+           'get_device', 'bf16_autocast_ok', 'cache_dir', 'NotTrainedError', 'load_only', 'check_may_train',
+           'hub_reachable', 'hub_offline_unless_reachable', 'BadImageError', 'load_image', 'square_pixels']
 
 # %% ../nbs/00_core.ipynb #59d7bf5a
 STREET2SHOP_HUB_ID = "petr7555/street2shop"  # the real data set on the Hugging Face hub
@@ -328,6 +329,25 @@ def cache_dir(*parts: str) -> Path:
     path = root.joinpath(*parts)
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+# %% ../nbs/00_core.ipynb #dd11c68a
+class NotTrainedError(RuntimeError):
+    "A trained component was asked for inside `load_only()` and is not in the cache"
+
+_LOAD_ONLY = contextvars.ContextVar("s2s_load_only", default=False)
+
+@contextlib.contextmanager
+def load_only():
+    "Within this block the training functions load finished runs and raise `NotTrainedError` instead of training"
+    token = _LOAD_ONLY.set(True)
+    try: yield
+    finally: _LOAD_ONLY.reset(token)
+
+def check_may_train(what: str, # the component, e.g. "the xception embedder"
+                    preset: str) -> None: # the preset it belongs to
+    "Raise `NotTrainedError` when training `what` is not allowed here (inside `load_only`)"
+    if _LOAD_ONLY.get():
+        raise NotTrainedError(f"{what} of the {preset!r} preset is not trained yet: run `make reproduce PRESET={preset}` first")
 
 # %% ../nbs/00_core.ipynb #3870bfb9
 def hub_reachable(timeout: float = 3.0) -> bool:

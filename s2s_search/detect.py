@@ -23,7 +23,7 @@ import torch
 from datasets import Dataset, Image as ImageFeature
 from PIL import Image
 
-from .core import Config, DetectConfig, cache_dir, config_hash, get_preset, seed_everything
+from .core import Config, DetectConfig, cache_dir, check_may_train, config_hash, get_preset, seed_everything
 from .data import CATEGORIES, load_street2shop, split_train_val
 
 # %% auto #0
@@ -312,6 +312,7 @@ def train_detector(cfg: Config | None = None, # a preset (default: the `S2S_PRES
         det = load_detector(out / "best")
         det.cfg = d  # the inference settings asked for now
         return det, json.loads((out / "done.json").read_text())
+    check_may_train("the detector", cfg.name)
     seed_everything(cfg.seed)
     rows = load_street2shop(cfg=cfg.data, verbose=progress)["train"]
     tr, va = split_train_val(rows, cfg.data.val_fraction, cfg.data.seed)

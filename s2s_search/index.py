@@ -26,7 +26,7 @@ log = logging.getLogger(__name__)
 # %% auto #0
 __all__ = ['log', 'INDEX_FORMAT', 'normalise', 'build_faiss_index', 'set_search_params', 'SearchResult', 'dedupe_per_product',
            'GalleryIndex', 'fingerprint', 'index_meta', 'savez_atomic', 'save_index', 'load_index', 'stale_reasons',
-           'load_or_build', 'load_or_embed']
+           'load_or_build', 'save_embeddings', 'load_or_embed']
 
 # %% ../nbs/05_index.ipynb #dacba9b1
 def normalise(emb: np.ndarray) -> np.ndarray:
@@ -199,11 +199,16 @@ def load_or_build(path: str | Path, # the index file
 def _read_embeddings(path: Path) -> tuple[np.ndarray, dict]:
     with np.load(path, allow_pickle=False) as z: return z["emb"], json.loads(str(z["meta"]))
 
+def save_embeddings(emb: np.ndarray, # (N, ...) features, one row per item
+                    path: str | Path, # the embeddings file
+                    meta: dict) -> Path: # what produced them (model, weights, fingerprint, ...)
+    "Write `emb` with its metadata, atomically, in the file format `load_or_embed` reads"
+    meta = {**meta, "format": INDEX_FORMAT, "package_version": s2s_search.__version__, "n": len(emb)}
+    return savez_atomic(path, emb=np.asarray(emb, np.float32), meta=np.array(json.dumps(meta, sort_keys=True)))
+
 def load_or_embed(path: str | Path, # the embeddings file
                   expected: dict, # metadata the embeddings must have (model, weights, queries fingerprint, ...)
                   embed: Callable[[], np.ndarray]) -> np.ndarray: # computes them afresh
     "Query-side twin of `load_or_build`: embeddings cached at `path`, recomputed (and logged) on any metadata mismatch"
-    def write(emb, p):
-        meta = {**expected, "format": INDEX_FORMAT, "package_version": s2s_search.__version__, "n": len(emb)}
-        savez_atomic(p, emb=emb, meta=np.array(json.dumps(meta, sort_keys=True)))
+    write = lambda emb, p: save_embeddings(emb, p, expected)
     return _load_or_make(Path(path), expected, _read_embeddings, lambda: np.asarray(embed(), np.float32), write, "re-embedding")

@@ -16,7 +16,7 @@ from datasets import Dataset
 
 from .core import Config, IndexConfig, PipelineConfig, EvalConfig, cache_dir, load_image
 from .data import load_street2shop, split_train_val
-from .index import GalleryIndex, SearchResult, index_meta, load_or_embed
+from .index import GalleryIndex, SearchResult, index_meta, load_or_embed, save_embeddings, save_index
 from .evaluate import (Gallery, build_gallery, gallery_index, query_indices, query_images, first_hit_rank,
                                  topk_hits, average_precision, summarise, paired_bootstrap_p)
 from .rerank import standardise
@@ -115,13 +115,15 @@ class StageScores:
     captions: list[str] = field(default_factory=list) # (C,) query crop captions
     n_photos: int = 0
     crop_conf: np.ndarray | None = None # (C,) detector confidence of each crop (None: whole photos)
+    boxes: np.ndarray | None = None # (C, 4) xyxy pixel box of each crop in its photo
 
 def _concat(parts: list[StageScores]) -> StageScores:
     offs = np.cumsum([0] + [p.n_photos for p in parts[:-1]])
     cat = lambda xs: None if xs[0] is None else np.concatenate(xs)
     return StageScores(np.concatenate([p.owner + o for p, o in zip(parts, offs)]), cat([p.cand for p in parts]),
                        cat([p.image for p in parts]), cat([p.text for p in parts]), cat([p.rerank for p in parts]),
-                       sum((p.captions for p in parts), []), sum(p.n_photos for p in parts), cat([p.crop_conf for p in parts]))
+                       sum((p.captions for p in parts), []), sum(p.n_photos for p in parts), cat([p.crop_conf for p in parts]),
+                       cat([p.boxes for p in parts]))
 
 class Pipeline:
     "Detector, image index, captioner + text embedder and re-ranker, loaded once, searched in batches"
@@ -151,17 +153,54 @@ class Pipeline:
             self.rerank_gallery = make() if cache is None else load_or_embed(path("rerank"), index_meta(reranker, gallery.fingerprint), make)
         self.indexing_seconds = time.perf_counter() - t
 
+    def gallery_features(self, images: Sequence) -> dict[str, np.ndarray]:
+        "Each gallery-side stage's features of shop photos `images`: what `replace_gallery` takes per row"
+        bs = self.index_cfg.batch_size
+        out = {"image": self.embedder.embed(list(images), batch_size=bs)}
+        if self.caption_text is not None: out["text"] = self.caption_text.embed(list(images), bs)
+        if self.reranker is not None: out["rerank"] = self.reranker.features(list(images), bs)
+        return out
+
+    def features(self) -> dict[str, np.ndarray]:
+        "The current gallery's features per stage, row-aligned with `gallery.product_ids`"
+        out = {"image": self.image_index.emb}
+        if self.text_index is not None: out["text"] = self.text_index.emb
+        if self.rerank_gallery is not None: out["rerank"] = self.rerank_gallery
+        return out
+
+    def replace_gallery(self, gallery: Gallery, # the new catalogue
+                        features: dict[str, np.ndarray]) -> None: # its rows' features, as `gallery_features` returns them
+        "Search `gallery` from now on, indexing the given features instead of embedding every photo again"
+        if any(len(f) != len(gallery.product_ids) for f in features.values()):
+            raise ValueError(f"features of {[len(f) for f in features.values()]} rows for {len(gallery.product_ids)} products")
+        meta = lambda model: index_meta(model, gallery.fingerprint)
+        self.gallery = gallery
+        self.image_index = GalleryIndex(features["image"], gallery.product_ids, meta(self.embedder), self.index_cfg)
+        if self.caption_text is not None:
+            self.text_index = GalleryIndex(features["text"], gallery.product_ids, meta(self.caption_text), self.index_cfg)
+        if self.reranker is not None: self.rerank_gallery = features["rerank"]
+
+    def save_gallery(self, cache: str | Path) -> None:
+        "Write the gallery-side features to `cache` in the form `Pipeline(..., cache=cache)` loads without embedding"
+        cache = Path(cache)
+        save_index(self.image_index, cache / "image.npz")
+        if self.text_index is not None: save_index(self.text_index, cache / "text.npz")
+        if self.rerank_gallery is not None:
+            save_embeddings(self.rerank_gallery, cache / "rerank.npz", index_meta(self.reranker, self.gallery.fingerprint))
+
     def _timed(self, stage: str, fn, *args, **kw):
         t = time.perf_counter(); out = fn(*args, **kw); self.timings[stage] += time.perf_counter() - t
         return out
 
-    def crops(self, images: Sequence, use_detector: bool = True) -> tuple[list, np.ndarray, np.ndarray | None]:
-        "Query crops of `images`, the photo each belongs to, and the detector's confidence in each (None: whole photos)"
-        if self.detector is None or not use_detector: return list(images), np.arange(len(images)), None
+    def crops(self, images: Sequence, use_detector: bool = True) -> tuple[list, np.ndarray, np.ndarray | None, np.ndarray]:
+        "Query crops of `images`, the photo each belongs to, the detector's confidence in each (None: whole photos), their xyxy boxes"
+        if self.detector is None or not use_detector:
+            return list(images), np.arange(len(images)), None, np.array([[0, 0, *im.size] for im in images], np.float32).reshape(-1, 4)
         dets = self._timed("detect", self.detector.detect, list(images))
         crops = [c for d in dets for c in d.crops]
         conf = np.concatenate([np.ones(1, np.float32) if d.fallback else d.scores for d in dets]).astype(np.float32)
-        return crops, np.concatenate([np.full(len(d.crops), i) for i, d in enumerate(dets)]), conf
+        boxes = np.concatenate([d.boxes.reshape(-1, 4) for d in dets]).astype(np.float32)
+        return crops, np.concatenate([np.full(len(d.crops), i) for i, d in enumerate(dets)]), conf, boxes
 
     def stages(self, images: Sequence, # street photos (PIL)
                use_detector: bool | None = None, # None: `cfg.use_detector`
@@ -173,7 +212,7 @@ class Pipeline:
         return _concat([self._stages(images[i:i + bs], use_detector, image_only) for i in range(0, len(images), bs)])
 
     def _stages(self, images: list, use_detector: bool, image_only: bool = False) -> StageScores:
-        crops, owner, conf = self.crops(images, use_detector)
+        crops, owner, conf, boxes = self.crops(images, use_detector)
         q = self._timed("embed", self.embedder.embed, crops, batch_size=self.cfg.batch_size)
         k = min(self.cfg.top_k, len(self.image_index))
         image, cand = self._timed("search", self.image_index.index.search, np.ascontiguousarray(q, np.float32), k)
@@ -186,7 +225,7 @@ class Pipeline:
         if self.reranker is not None and not image_only:
             qr = self._timed("rerank", self.reranker.features, crops, self.cfg.batch_size)
             rerank = self._timed("rerank", self.reranker.score, qr, cand, self.rerank_gallery)
-        return StageScores(owner, cand, image, text, rerank, captions, len(images), conf)
+        return StageScores(owner, cand, image, text, rerank, captions, len(images), conf, boxes)
 
     def rank(self, s: StageScores, k: int = 10, use_text: bool | None = None, use_rerank: bool | None = None,
              image_weight: float | None = None, rerank_weight: float | None = None, crop_weight: float | None = None) -> SearchResult:
@@ -268,6 +307,7 @@ def build_pipeline(cfg: Config, # a preset
                    gallery: Gallery, # the catalogue to search (e.g. `build_gallery(test)`)
                    components: dict | None = None, # from `load_components` (default: loaded here)
                    tune: bool = True, # tune the weights on validation products (else `cfg.pipeline`'s)
+                   cache: str | Path | None = None, # folder of the gallery-side features (default: one per preset and gallery)
                    progress: bool = True) -> tuple[Pipeline, dict]:
     "The preset's pipeline over `gallery`, its weights tuned on the validation split; and a record of the tuning"
     comp = components or load_components(cfg, progress)
@@ -282,7 +322,7 @@ def build_pipeline(cfg: Config, # a preset
         record = tune_weights(val_pipe, s, val["product_id"], pcfg.weight_grid, pcfg.crop_grid)
         pcfg = replace(pcfg, **{k: getattr(pcfg, k) if getattr(pcfg, k) is not None else record[k] for k in ("image_weight", "rerank_weight", "crop_weight")})
     key = f"{cfg.name}-{gallery.fingerprint}"
-    pipe = Pipeline(comp["embedder"], gallery, pcfg, index_cfg=cfg.index, cache=cache_dir("pipeline", key), progress=progress, **models)
+    pipe = Pipeline(comp["embedder"], gallery, pcfg, index_cfg=cfg.index, cache=cache or cache_dir("pipeline", key), progress=progress, **models)
     return pipe, {**record, "image_weight": pcfg.image_weight, "rerank_weight": pcfg.rerank_weight, "crop_weight": pcfg.crop_weight}
 
 # %% ../nbs/10_pipeline.ipynb #fab045f0

@@ -20,7 +20,7 @@ from PIL import Image
 from safetensors.torch import load_file
 from torch import nn
 
-from .core import Config, cache_dir, config_hash, load_image, seed_everything, write_atomic
+from .core import Config, cache_dir, check_may_train, config_hash, load_image, seed_everything, write_atomic
 from .data import (IMAGE_COLUMNS, Street2ShopImageSimilarityDataset, crop_to_box, load_street2shop, make_loader,
                              shop_train_transform, split_train_val, street_train_transform)
 from .models import Embedder, create_embedder, save_weights
@@ -195,6 +195,7 @@ def train_reranker(cfg: Config, # a preset, e.g. `get_preset("default")`; `cfg.r
     save_dir = cache_dir("rerankers", f"{r.model}-{key}")
     done = save_dir / "done.json"
     if done.exists(): return load_reranker(save_dir / "best"), json.loads(done.read_text())
+    check_may_train("the re-ranker", cfg.name)
     seed_everything(cfg.seed)
     model = create_reranker(r.model, r.dim, r.hidden, pretrained=cfg.model.pretrained)
     rows = load_street2shop(cfg=cfg.data, verbose=progress)["train"]

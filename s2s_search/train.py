@@ -21,7 +21,7 @@ from tqdm.auto import tqdm
 from datasets import Dataset, Image as ImageFeature
 from safetensors.torch import load_file
 
-from .core import (Config, TrainConfig, bf16_autocast_ok, cache_dir, config_hash, get_device, get_preset, load_image,
+from .core import (Config, TrainConfig, bf16_autocast_ok, cache_dir, check_may_train, config_hash, get_device, get_preset, load_image,
                              seed_everything, write_atomic)
 from .data import (IMAGE_COLUMNS, Street2ShopImageSimilarityDataset, crop_to_box, load_street2shop, make_loader,
                              shop_train_transform, split_train_val, street_train_transform)
@@ -257,6 +257,7 @@ def fit_embedder(cfg: Config, # a preset, e.g. `get_preset("default")`
     done = save_dir / "done.json"
     if done.exists():
         return load_embedder(save_dir / "best"), json.loads(done.read_text())
+    check_may_train(f"the {family} embedder", cfg.name)
     seed_everything(cfg.seed)
     model = create_embedder(name, embedding_dim=cfg.model.embedding_dim, pretrained=cfg.model.pretrained)
     rows = load_street2shop(cfg=cfg.data, verbose=progress)["train"]
