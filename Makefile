@@ -9,7 +9,7 @@ STAMP  := $(VENV)/.installed
 # Tests never touch the network: a forgotten download fails fast instead of hanging.
 OFFLINE := HF_HUB_OFFLINE=1 HF_DATASETS_OFFLINE=1 TRANSFORMERS_OFFLINE=1 YOLO_OFFLINE=1
 
-.PHONY: reproduce test export clean-nbs readme
+.PHONY: reproduce test browser export clean-nbs readme
 
 $(STAMP): settings.ini setup.py
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -19,8 +19,14 @@ $(STAMP): settings.ini setup.py
 reproduce: $(STAMP)
 	$(BIN)/python tools/reproduce.py --preset $(PRESET)
 
-test: $(STAMP)
+test: $(STAMP) browser
 	$(OFFLINE) $(BIN)/python tools/run_tests.py
+
+# The browser test drives Debian's Chromium: installed here when we are root, else that test reports itself skipped.
+browser:
+	@command -v chromium >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 \
+	  && (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) >/dev/null 2>&1 \
+	  && echo "installed chromium for the browser test"; } || echo "no chromium (not root): the browser test will be skipped"
 
 # Developer helpers (not needed by the two commands above).
 export: $(STAMP)

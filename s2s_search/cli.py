@@ -10,6 +10,8 @@ import contextlib
 import json
 import os
 import sys
+
+import numpy as np
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
@@ -17,8 +19,9 @@ from .core import BadImageError, Config, cache_dir, get_preset, list_presets, lo
 
 # %% auto #0
 __all__ = ['PROG', 'CliError', 'parse_sets', 'config_from_args', 'register_cli_model', 'list_cli_models', 'create_cli_model',
-           'index_path', 'EmbedderModel', 'parse_box', 'load_queries', 'build_parser', 'main', 'cmd_data', 'cmd_train',
-           'cmd_index', 'format_results', 'cmd_query', 'cmd_evaluate', 'cmd_reproduce']
+           'index_path', 'EmbedderModel', 'PipelineModel', 'parse_box', 'load_queries', 'build_parser', 'main',
+           'cmd_data', 'cmd_train', 'cmd_index', 'format_results', 'cmd_query', 'cmd_evaluate', 'cmd_reproduce',
+           'cmd_serve']
 
 # %% ../nbs/11_cli.ipynb #add3bbc2
 PROG = "s2s-search"
@@ -126,6 +129,42 @@ class EmbedderModel:
         from s2s_search.evaluate import evaluate_embedder
         return evaluate_embedder(model, test, gallery, setting, cfg.eval, cfg.index, index_path(model, gallery), progress)
 
+    def location(self, model, gallery, cfg: Config) -> Path: return index_path(model, gallery)
+
+class PipelineModel:
+    "The CLI model of the enhanced pipeline: detector, image index, caption text and re-ranker, weights tuned on validation"
+    family = "pipeline"
+
+    def fit(self, cfg: Config, progress: bool = True) -> tuple[dict, dict]:
+        "Every trained component (`load_components`) and the first stage's training record"
+        from s2s_search.pipeline import load_components
+        comp = load_components(cfg, progress)
+        return comp, comp["records"]["embedder"]
+
+    def index(self, components: dict, gallery, cfg: Config, progress: bool = False):
+        "The `Pipeline` over `gallery`, its gallery-side features cached"
+        from s2s_search.pipeline import build_pipeline
+        return build_pipeline(cfg, gallery, components, progress=progress)[0]
+
+    def search(self, components: dict, pipe, images: Sequence, k: int, cfg: Config):
+        return pipe.search(list(images), k)
+
+    def evaluate(self, components: dict, test, gallery, setting: str, cfg: Config, progress: bool = False):
+        "The summary of the pipeline's search of the test queries (whole photos, or oracle crops searched whole)"
+        from types import SimpleNamespace
+        from s2s_search.evaluate import query_indices, query_images, first_hit_rank, average_precision, summarise
+        pipe = self.index(components, gallery, cfg, progress)
+        rows = query_indices(test, cfg.eval)
+        res = pipe.search(query_images(test, rows, setting), max(cfg.eval.ks))
+        picked = test.select_columns(["product_id", "category"])[rows.tolist()]
+        truth = np.asarray(picked["product_id"], dtype=object)
+        return SimpleNamespace(summary=summarise(first_hit_rank(res.product_ids, truth), average_precision(res.product_ids, truth),
+                                                 picked["category"], cfg.eval))
+
+    def location(self, components: dict, gallery, cfg: Config) -> Path:
+        from s2s_search.pipeline import gallery_cache
+        return gallery_cache(cfg, gallery)
+
 @register_cli_model("clip_vit")
 def _clip_vit(): return EmbedderModel("clip_vit")
 
@@ -134,6 +173,9 @@ def _xception(): return EmbedderModel("xception")
 
 @register_cli_model("resnet18")
 def _resnet18(): return EmbedderModel("resnet18")
+
+@register_cli_model("pipeline")
+def _pipeline(): return PipelineModel()
 
 # %% ../nbs/11_cli.ipynb #abbdfb89
 def parse_box(text: str) -> tuple[int, int, int, int]:
@@ -286,9 +328,9 @@ def _indexed(args, cfg):
 def cmd_index(args) -> int:
     "Build (or load) the gallery index of the test split and print its size and file"
     cfg = config_from_args(args.preset, args.sets)
-    _, model, gallery, gi = _indexed(args, cfg)
+    entry, model, gallery, gi = _indexed(args, cfg)
     print(f"index of {len(gi)} gallery products, model {getattr(model, 'name', args.model)}, {cfg.index.factory}")
-    print(f"path: {index_path(model, gallery)}")
+    print(f"path: {entry.location(model, gallery, cfg)}")
     return 0
 
 # %% ../nbs/11_cli.ipynb #84b07558
@@ -377,6 +419,29 @@ def cmd_reproduce(args) -> int:
     print(f"running {nb} (preset {cfg.name!r}, figures to {out_dir}) -> {out_nb}")
     pm.execute_notebook(str(nb), str(out_nb), parameters={"preset": cfg.name, "out_dir": str(out_dir)},
                         kernel_name="python3", cwd=str(nb.parent))
+    return 0
+
+# %% ../nbs/11_cli.ipynb #76159cd7
+def _serve_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--model", choices=[m for m in list_cli_models()], default="pipeline",
+                   help="the enhanced pipeline (default) or one embedder family searched alone")
+    p.add_argument("--host", default="127.0.0.1", help="interface to bind (default: 127.0.0.1, this machine only)")
+    p.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
+    p.add_argument("--state", metavar="DIR", help="catalogue folder (default: in the cache, one per preset and model)")
+    p.add_argument("--max-upload-mb", type=float, default=10.0, help="largest accepted upload in MiB (default: 10)")
+
+@_command("serve", "serve the preset's trained models over HTTP: search API (docs at /docs) and a search page at /", _serve_arguments)
+def cmd_serve(args) -> int:
+    "Load the preset's trained models once and serve them until interrupted"
+    from s2s_search.core import NotTrainedError
+    from s2s_search.serve import load_service, serve
+    cfg = config_from_args(args.preset, args.sets)
+    try: service = load_service(cfg, args.model, args.state, progress=not args.quiet)
+    except NotTrainedError as e: raise CliError(str(e)) from None
+    writes = "enabled" if os.environ.get("S2S_ADMIN_TOKEN") else "disabled (set S2S_ADMIN_TOKEN to enable)"
+    print(f"serving the {cfg.name!r} preset ({args.model}, {len(service.catalogue)} products) at http://{args.host}:{args.port}/ "
+          f"(API docs at /docs; product changes {writes})", flush=True)
+    serve(service, args.host, args.port, max_upload_bytes=int(args.max_upload_mb * 2**20))
     return 0
 
 # %% ../nbs/11_cli.ipynb #e5dde00b

@@ -23,8 +23,8 @@ from .rerank import standardise
 
 # %% auto #0
 __all__ = ['ABLATION', 'gather_scores', 'fuse', 'rerank_scores', 'merge_crops', 'CaptionText', 'captioner_checksum',
-           'StageScores', 'Pipeline', 'tune_weights', 'choose_first_stage', 'load_components', 'build_pipeline',
-           'ablation']
+           'StageScores', 'Pipeline', 'tune_weights', 'choose_first_stage', 'load_components', 'gallery_cache',
+           'build_pipeline', 'ablation']
 
 # %% ../nbs/10_pipeline.ipynb #35c67958
 def gather_scores(query: np.ndarray, # (C, D) unit-norm query features, one row per crop
@@ -188,6 +188,8 @@ class Pipeline:
         if self.rerank_gallery is not None:
             save_embeddings(self.rerank_gallery, cache / "rerank.npz", index_meta(self.reranker, self.gallery.fingerprint))
 
+    def __len__(self) -> int: return len(self.image_index)  # gallery products
+
     def _timed(self, stage: str, fn, *args, **kw):
         t = time.perf_counter(); out = fn(*args, **kw); self.timings[stage] += time.perf_counter() - t
         return out
@@ -303,6 +305,10 @@ def load_components(cfg: Config, progress: bool = True) -> dict:
     out["records"] = records
     return out
 
+def gallery_cache(cfg: Config, gallery: Gallery) -> Path:
+    "The default folder of a preset's pipeline features over `gallery`"
+    return cache_dir("pipeline", f"{cfg.name}-{gallery.fingerprint}")
+
 def build_pipeline(cfg: Config, # a preset
                    gallery: Gallery, # the catalogue to search (e.g. `build_gallery(test)`)
                    components: dict | None = None, # from `load_components` (default: loaded here)
@@ -321,8 +327,7 @@ def build_pipeline(cfg: Config, # a preset
         s = val_pipe.stages(query_images(val, np.arange(val.num_rows), "full"))
         record = tune_weights(val_pipe, s, val["product_id"], pcfg.weight_grid, pcfg.crop_grid)
         pcfg = replace(pcfg, **{k: getattr(pcfg, k) if getattr(pcfg, k) is not None else record[k] for k in ("image_weight", "rerank_weight", "crop_weight")})
-    key = f"{cfg.name}-{gallery.fingerprint}"
-    pipe = Pipeline(comp["embedder"], gallery, pcfg, index_cfg=cfg.index, cache=cache or cache_dir("pipeline", key), progress=progress, **models)
+    pipe = Pipeline(comp["embedder"], gallery, pcfg, index_cfg=cfg.index, cache=cache or gallery_cache(cfg, gallery), progress=progress, **models)
     return pipe, {**record, "image_weight": pcfg.image_weight, "rerank_weight": pcfg.rerank_weight, "crop_weight": pcfg.crop_weight}
 
 # %% ../nbs/10_pipeline.ipynb #fab045f0

@@ -57,9 +57,12 @@ def _run_in_subprocess(path: str, skip_flags: list[str]) -> tuple[str, str, floa
     except ValueError: return path, "failed", 0.0, f"test process died (exit {r.returncode}):\n{r.stdout[-3000:]}\n{r.stderr[-3000:]}"
 
 
+SKIPPED_EXIT = 77  # a check that cannot run here (e.g. no browser) exits with this and says why on its last line
+
 def _check(name: str, cmd: list[str]) -> tuple[str, str, float, str]:
     t = time.time()
     r = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
+    if r.returncode == SKIPPED_EXIT: return name, "skipped", time.time() - t, (r.stdout.strip().splitlines() or ["skipped"])[-1]
     return name, "passed" if r.returncode == 0 else "failed", time.time() - t, r.stdout + r.stderr
 
 
@@ -95,9 +98,12 @@ def main() -> int:
         if EXPERIMENT.exists():
             checks.append(("experiment notebook runs through papermill (smoke preset, temporary directory)",
                            [sys.executable, "tools/reproduce.py", "--preset", "smoke", "--scratch"]))
+        checks.append(("search page in headless Chromium: upload, click a garment, true product in the first 5",
+                       [sys.executable, "tools/browser_test.py"]))
         for res in (_check(*c) for c in checks):
             results.append(res)
-            print(f"{res[1].upper():8s} {res[0]}  ({res[2]:.1f}s)", flush=True)
+            note = f" ({res[3]})" if res[1] == "skipped" else ""
+            print(f"{res[1].upper():8s} {res[0]}  ({res[2]:.1f}s){note}", flush=True)
             if res[1] == "failed": print(res[3], flush=True)
 
     n = {s: sum(r[1] == s for r in results) for s in ("passed", "failed", "skipped")}
