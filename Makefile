@@ -1,5 +1,6 @@
 # The two commands of s2s_search. Each creates or updates .venv by itself; a second call installs nothing.
 #   make reproduce   the main job: rebuild data, models, numbers and figures on the embedded default
+#                    (first `s2s-search preflight`: a preset whose data or weights cannot be had stops in seconds)
 #   make test        every notebook's tests (nbdev), offline
 PYTHON ?= python3
 PRESET ?= default
@@ -17,6 +18,7 @@ $(STAMP): settings.ini setup.py
 	@touch $(STAMP)
 
 reproduce: $(STAMP)
+	$(BIN)/s2s-search preflight --preset $(PRESET)
 	$(BIN)/python tools/reproduce.py --preset $(PRESET)
 
 test: $(STAMP) browser

