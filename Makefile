@@ -10,7 +10,7 @@ STAMP  := $(VENV)/.installed
 # Tests never touch the network: a forgotten download fails fast instead of hanging.
 OFFLINE := HF_HUB_OFFLINE=1 HF_DATASETS_OFFLINE=1 TRANSFORMERS_OFFLINE=1 YOLO_OFFLINE=1
 
-.PHONY: reproduce test browser export clean-nbs readme
+.PHONY: reproduce test rehearse browser export clean-nbs readme
 
 $(STAMP): settings.ini setup.py
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -23,6 +23,10 @@ reproduce: $(STAMP)
 
 test: $(STAMP) browser
 	$(OFFLINE) $(BIN)/python tools/run_tests.py
+
+# The real street2shop run rehearsed offline (also part of `make test`): fabricated hub data and checkpoints, papermill.
+rehearse: $(STAMP)
+	$(OFFLINE) $(BIN)/python tools/rehearse.py
 
 # The browser test drives Debian's Chromium: installed here when we are root, else that test reports itself skipped.
 browser:

@@ -5,6 +5,7 @@
 # %% ../nbs/00_core.ipynb #d400f218
 from __future__ import annotations
 
+import collections.abc
 import contextlib
 import contextvars
 import copy
@@ -13,6 +14,7 @@ import hashlib
 import importlib.util
 import io
 import json
+import operator
 import os
 import random
 import socket
@@ -34,11 +36,11 @@ __all__ = ['STREET2SHOP_HUB_ID', 'DEFAULT_PER_FAMILY', 'PRESET_ENV', 'CACHE_ENV'
            'PipelineConfig', 'ImageConfig', 'Config', 'register_preset', 'list_presets', 'override', 'preset_name',
            'get_preset', 'config_hash', 'write_atomic', 'seed_everything', 'get_device', 'bf16_autocast_ok',
            'cache_dir', 'NotTrainedError', 'load_only', 'check_may_train', 'downloads_off', 'hub_reachable',
-           'url_reachable', 'hub_offline_unless_reachable', 'MissingArtefactError', 'torch_hub_dir',
+           'url_reachable', 'hub_offline_unless_reachable', 'MissingArtefactError', 'torch_hub_dir', 'hub_snapshot',
            'write_to_hub_cache', 'Artefact', 'timm_weights', 'open_clip_weights', 'transformers_weights',
            'sentence_transformers_weights', 'yolo_weights', 'register_weights', 'published_weights', 'blip2_weights',
            'source_kind', 'dataset_artefact', 'PreflightRow', 'preset_needs', 'preflight', 'format_preflight',
-           'BadImageError', 'load_image', 'square_pixels']
+           'BadImageError', 'load_image', 'square_pixels', 'LazyImages']
 
 # %% ../nbs/00_core.ipynb #59d7bf5a
 STREET2SHOP_HUB_ID = "petr7555/street2shop"  # the real data set on the Hugging Face hub
@@ -416,6 +418,12 @@ def _datasets_cache_dirs(repo: str) -> list[Path]:
     root = Path(config.HF_DATASETS_CACHE).expanduser() / "___".join([p for p in (ns, camelcase_to_snakecase(name)) if p])
     return [p for p in root.glob("*/*/*") if p.is_dir()]
 
+def hub_snapshot(repo: str, repo_type: str = "model") -> Path | None:
+    "The folder of `repo`'s cached snapshot (what `hf download` or `snapshot_download` leave), or None; never uses the network"
+    from huggingface_hub import snapshot_download
+    try: return Path(snapshot_download(repo, repo_type=repo_type, local_files_only=True))
+    except Exception: return None
+
 def write_to_hub_cache(repo_id: str, # e.g. "timm/resnet18.a1_in1k"
                        filename: str, # a file of the repository, e.g. "model.safetensors"
                        data: bytes, # its content
@@ -456,7 +464,9 @@ class Artefact:
         "Whether it is in a local cache now (no network access)"
         if self.package: return importlib.util.find_spec(self.package.replace("-", "_")) is not None
         if any(Path(p).exists() for p in self.paths): return True
-        if self.hf_repo and self.repo_type == "dataset": return bool(_datasets_cache_dirs(self.hf_repo))
+        if self.hf_repo and self.repo_type == "dataset":  # prepared by `datasets`, or its parquet shards in the hub cache
+            snap = hub_snapshot(self.hf_repo, "dataset")
+            return bool(_datasets_cache_dirs(self.hf_repo)) or (snap is not None and any(snap.rglob("*.parquet")))
         if self.hf_repo:
             return (all(_hub_cached(self.hf_repo, f) for f in self.requires) and
                     any(_hub_cached(self.hf_repo, f) for f in self.filenames))
@@ -762,3 +772,24 @@ def square_pixels(img: Image.Image, # any PIL image (converted with `load_image`
     if img.mode != "RGB": img = load_image(img)  # alpha over white, wide greyscale, EXIF rotation
     if img.size != (size, size): img = img.resize((size, size), Image.BILINEAR)
     return np.asarray(img)
+
+# %% ../nbs/00_core.ipynb #15cfe1f3
+class LazyImages(collections.abc.Sequence):
+    "Photos read and decoded only when accessed: `images[i]` is one PIL image, `images[a:b]` a list; nothing is kept"
+    def __init__(self, n: int, # how many photos
+                 read: Callable[[list[int]], list], # positions -> their encoded photos (bytes, paths or image records)
+                 transform: Callable[[int, Image.Image], Image.Image] | None = None): # (position, photo) -> photo, e.g. a crop
+        self.n, self.read, self.transform = n, read, transform
+
+    def __len__(self) -> int: return self.n
+
+    def _decode(self, positions: list[int]) -> list[Image.Image]:
+        imgs = [load_image(c) for c in self.read(positions)]
+        return imgs if self.transform is None else [self.transform(p, im) for p, im in zip(positions, imgs)]
+
+    def __getitem__(self, i):
+        if isinstance(i, slice): return self._decode(list(range(*i.indices(self.n))))
+        i = operator.index(i)
+        if i < 0: i += self.n
+        if not 0 <= i < self.n: raise IndexError(f"photo {i} of {self.n}")
+        return self._decode([i])[0]

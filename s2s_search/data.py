@@ -25,7 +25,7 @@ from PIL import Image
 from torch.utils.data import DataLoader
 
 from .core import (BadImageError, DataConfig, STREET2SHOP_HUB_ID, cache_dir, config_hash, get_preset,
-                             hub_offline_unless_reachable, load_image, source_kind, square_pixels)
+                             hub_offline_unless_reachable, hub_snapshot, load_image, source_kind, square_pixels)
 from . import synth
 
 # %% auto #0
@@ -104,11 +104,17 @@ def _read_disk(source: str, cfg: DataConfig) -> DatasetDict:
 class DatasetUnavailableError(RuntimeError):
     "The requested data set is neither cached locally nor reachable"
 
+def _hub_parquet(source: str) -> DatasetDict | None:
+    "The data set's parquet shards in the hub cache (`hf download --repo-type dataset` leaves them), which `load_dataset(source)` ignores offline"
+    snap = hub_snapshot(source, "dataset")
+    return load_dataset(str(snap)) if snap is not None and any(snap.rglob("*.parquet")) else None # the hub's layout, as `_read_disk` reads it
+
 @register_source("hub")
 def _read_hub(source: str, cfg: DataConfig) -> DatasetDict:
     try:
         with hub_offline_unless_reachable(): return load_dataset(source)
     except Exception as e:
+        if (local := _hub_parquet(source)) is not None: return local
         raise DatasetUnavailableError(
             f"cannot load the data set {source!r} from the Hugging Face hub ({type(e).__name__}: {e}). "
             f"Run once with internet access (`python -c \"import datasets; datasets.load_dataset('{source}')\"`) "

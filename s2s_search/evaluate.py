@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import itertools
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Sequence
@@ -16,7 +17,7 @@ from datasets import Dataset, DatasetDict, Image as ImageFeature
 from PIL import Image
 from tqdm.auto import tqdm
 
-from .core import EvalConfig, IndexConfig, cache_dir, get_preset, load_image
+from .core import EvalConfig, IndexConfig, LazyImages, cache_dir, get_preset, load_image
 from .data import crop_to_box, load_street2shop
 from .index import GalleryIndex, SearchResult, fingerprint, index_meta, load_or_build, load_or_embed
 
@@ -102,7 +103,7 @@ def format_table(results: dict[str, dict], # system name -> `summarise` output
 @dataclass
 class Gallery:
     "The shop side of an evaluation: one photo per product"
-    images: list # PIL shop photos
+    images: Sequence # PIL shop photos: a list, or `LazyImages` decoding them when read
     product_ids: np.ndarray
     categories: np.ndarray
     fingerprint: str # of product ids and image bytes: keys the index cache
@@ -120,18 +121,23 @@ def _raw(ds: Dataset) -> Dataset:
 def build_gallery(test: Dataset, # the test split
                   distractors: Dataset | None = None) -> Gallery: # shop-only products added to the gallery
     "One shop photo per distinct product of `test` (first occurrence), plus `distractors`"
-    parts = [_raw(test)] + ([_raw(distractors)] if distractors is not None else [])
-    images, pids, cats, raw_bytes = [], [], [], []
-    seen = set()
-    for part in parts:
-        cols = part.select_columns(["product_id", "category", "shop_photo_image"])
-        for row in cols:
-            if row["product_id"] in seen: continue
-            seen.add(row["product_id"])
-            raw = row["shop_photo_image"]
-            images.append(load_image(raw)); pids.append(row["product_id"]); cats.append(row["category"])
-            raw_bytes.append(_encoded_key(raw))
-    return Gallery(images, np.asarray(pids), np.asarray(cats), fingerprint(pids + raw_bytes))
+    parts = [_raw(test).select_columns(["product_id", "category", "shop_photo_image"])]
+    if distractors is not None: parts.append(_raw(distractors).select_columns(["product_id", "category", "shop_photo_image"]))
+    pids, cats, where, seen = [], [], [], set()  # where: (part, row) of each product's photo
+    for p, part in enumerate(parts):
+        for row, (pid, cat) in enumerate(zip(part["product_id"], part["category"])):
+            if pid in seen: continue
+            seen.add(pid); pids.append(pid); cats.append(cat); where.append((p, row))
+    def read(positions: list[int]) -> list:
+        "The encoded shop photos of gallery positions, read from the Arrow table"
+        out = [None] * len(positions)
+        for p, part in enumerate(parts):
+            mine = [(j, where[i][1]) for j, i in enumerate(positions) if where[i][0] == p]
+            if mine:
+                for (j, _), cell in zip(mine, part[[r for _, r in mine]]["shop_photo_image"]): out[j] = cell
+        return out
+    encoded = (_encoded_key(c) for s in range(0, len(pids), 512) for c in read(list(range(s, min(s + 512, len(pids))))))
+    return Gallery(LazyImages(len(pids), read), np.asarray(pids), np.asarray(cats), fingerprint(itertools.chain(pids, encoded)))
 
 SETTINGS = ("oracle", "full")
 
@@ -141,16 +147,16 @@ def query_indices(test: Dataset, cfg: EvalConfig = EvalConfig()) -> np.ndarray:
     if cfg.n_queries is None or cfg.n_queries >= n: return np.arange(n)
     return np.sort(np.random.default_rng(cfg.seed).choice(n, cfg.n_queries, replace=False))
 
-def query_images(test: Dataset, rows: Sequence[int], setting: str = "oracle") -> list:
-    "Street photos of `rows`, cropped to their box (`oracle`) or whole (`full`)"
+def query_images(test: Dataset, rows: Sequence[int], setting: str = "oracle") -> LazyImages:
+    "Street photos of `rows`, cropped to their box (`oracle`) or whole (`full`), decoded when read"
     if setting not in SETTINGS: raise ValueError(f"unknown setting {setting!r}; choose from {SETTINGS}")
-    raw = _raw(test).select_columns(["street_photo_image", "left", "top", "width", "height"])
-    out = []
-    for i in rows:
-        r = raw[int(i)]
-        img = load_image(r["street_photo_image"])
-        out.append(crop_to_box(img, (r["left"], r["top"], r["width"], r["height"])) if setting == "oracle" else img)
-    return out
+    raw = _raw(test).select_columns(["street_photo_image"])
+    rows = [int(i) for i in rows]
+    read = lambda positions: raw[[rows[p] for p in positions]]["street_photo_image"]
+    if setting == "full": return LazyImages(len(rows), read)
+    boxes = test.select_columns(["left", "top", "width", "height"])[rows]
+    box = lambda p: (boxes["left"][p], boxes["top"][p], boxes["width"][p], boxes["height"][p])
+    return LazyImages(len(rows), read, lambda p, img: crop_to_box(img, box(p)))
 
 def query_fingerprint(test: Dataset, rows: Sequence[int], setting: str) -> str:
     "Fingerprint of the query images `query_images(test, rows, setting)` would return, from their bytes and boxes"

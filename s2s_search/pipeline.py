@@ -209,9 +209,9 @@ class Pipeline:
                image_only: bool = False) -> StageScores: # skip the caption and re-ranker stages
         "Run every model on `images` (in batches of `cfg.batch_size`) and score each crop's top-K candidates"
         use_detector = self.cfg.use_detector if use_detector is None else use_detector
-        images = [load_image(im) for im in images]
-        bs = self.cfg.batch_size
-        return _concat([self._stages(images[i:i + bs], use_detector, image_only) for i in range(0, len(images), bs)])
+        bs = self.cfg.batch_size  # photos are read and decoded one batch at a time, never all at once
+        return _concat([self._stages([load_image(im) for im in images[i:i + bs]], use_detector, image_only)
+                        for i in range(0, len(images), bs)])
 
     def _stages(self, images: list, use_detector: bool, image_only: bool = False) -> StageScores:
         crops, owner, conf, boxes = self.crops(images, use_detector)

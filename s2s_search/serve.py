@@ -28,7 +28,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from pydantic import BaseModel, Field
 
-from .core import BadImageError, Config, cache_dir, load_image, load_only, write_atomic
+from .core import BadImageError, Config, LazyImages, cache_dir, load_image, load_only, write_atomic
 from .index import fingerprint
 from .evaluate import Gallery, build_gallery
 from .pipeline import Pipeline
@@ -103,11 +103,11 @@ class Catalogue:
         return fingerprint([x for pid, p in self.products.items() for x in (pid, p["image"])])
 
     def gallery(self) -> Gallery:
-        "The catalogue as a `Gallery` (photos decoded), fingerprinted by its ids and photos"
+        "The catalogue as a `Gallery` (photos read and decoded when a model reads them), fingerprinted by its ids and photos"
         pids = list(self.products)
-        images = [load_image(self.image_bytes(p)) for p in pids]
+        files = [self.root / "images" / self.products[p]["image"] for p in pids]
         cats = [self.products[p]["category"] for p in pids]
-        return Gallery(images, np.asarray(pids), np.asarray(cats), self.fingerprint)
+        return Gallery(LazyImages(len(pids), lambda pos: [files[i] for i in pos]), np.asarray(pids), np.asarray(cats), self.fingerprint)
 
     def seed(self, gallery: Gallery) -> None:
         "Fill an empty catalogue with `gallery`'s products (photos stored losslessly as PNG)"
@@ -241,14 +241,10 @@ class SearchService:
         return {"product_id": product_id, "category": self.catalogue.products[product_id]["category"],
                 "image_url": f"/products/{product_id}/image"}
 
-    def _persist(self, rows: np.ndarray, new: dict | None, new_image: Image.Image | None) -> None:
-        "Keep gallery `rows` (plus one new product's features), re-index, then write features and catalogue"
-        g, feats = self.pipe.gallery, self.pipe.features()
-        images = [g.images[r] for r in rows] + ([new_image] if new_image is not None else [])
-        feats = {k: np.concatenate([v[rows]] + ([new[k]] if new else [])) for k, v in feats.items()}
-        pids = list(self.catalogue.products)
-        cats = [self.catalogue.products[p]["category"] for p in pids]
-        self.pipe.replace_gallery(Gallery(images, np.asarray(pids), np.asarray(cats), self.catalogue.fingerprint), feats)
+    def _persist(self, rows: np.ndarray, new: dict | None) -> None:
+        "Keep gallery `rows` (plus one new product's features, last), re-index, then write features and catalogue"
+        feats = {k: np.concatenate([v[rows]] + ([new[k]] if new else [])) for k, v in self.pipe.features().items()}
+        self.pipe.replace_gallery(self.catalogue.gallery(), feats)
         self.pipe.save_gallery(self.features_dir)
         self.catalogue.save()
 
@@ -262,7 +258,7 @@ class SearchService:
             created = product_id not in self.catalogue
             rows = np.flatnonzero(self.pipe.gallery.product_ids != product_id)
             self.catalogue.set(product_id, category, self.catalogue.put_image(data))
-            self._persist(rows, new, img)
+            self._persist(rows, new)
         return created
 
     def delete_product(self, product_id: str) -> None:
@@ -271,7 +267,7 @@ class SearchService:
             self.product(product_id)  # 404 when absent
             rows = np.flatnonzero(self.pipe.gallery.product_ids != product_id)
             self.catalogue.remove(product_id)
-            self._persist(rows, None, None)
+            self._persist(rows, None)
 
     def stats(self) -> dict:
         "Catalogue size, models and their weights, index type, requests served and latency percentiles"

@@ -100,6 +100,8 @@ def main() -> int:
                            [sys.executable, "tools/reproduce.py", "--preset", "smoke", "--scratch"]))
         checks.append(("search page in headless Chromium: upload, click a garment, true product in the first 5",
                        [sys.executable, "tools/browser_test.py"]))
+        checks.append(("rehearsal: the street2shop run offline on fabricated real-architecture checkpoints (tools/rehearse.py)",
+                       [sys.executable, "tools/rehearse.py"]))
         for res in (_check(*c) for c in checks):
             results.append(res)
             note = f" ({res[3]})" if res[1] == "skipped" else ""

@@ -1,0 +1,200 @@
+"""The real Street2Shop run, rehearsed offline: `make rehearse` (also a check of `make test`).
+
+Lays the real world out in a temporary folder and runs the unchanged code on it:
+- the data set `petr7555/street2shop` as parquet shards in the Hugging Face hub cache, with the real column and
+  category names (no `product_id`, `colour` or `pattern` columns: the code derives ids from `shop_photo_url`), JPEG
+  bytes, street photos at a realistic resolution; written from the synthetic generator;
+- randomly initialised checkpoints of exactly the real architectures under their real repository ids and file names,
+  where each library looks: timm `legacy_xception` (torch hub), `resnet18.a1_in1k` and `mobilevit_s.cvnets_in1k` (hub),
+  open_clip `ViT-B-32`/`openai` (hub), BLIP-2 under `Salesforce/blip2-opt-2.7b` as a tiny configuration of the same
+  classes, and `yolov8s.pt` built from `yolov8s.yaml` where ultralytics looks; MiniLM is the real one;
+- `HF_HUB_OFFLINE=1` and friends, a temporary `HF_HOME`, `TORCH_HOME` and `S2S_CACHE`.
+
+Then `s2s-search preflight --preset street2shop` must report everything present, the experiment notebook runs through
+papermill with the `street2shop` preset (only sizes overridden: rows, epochs, batch sizes), and every pretrained load
+is checked against the fabricated file: the models the run builds hold the fabricated tensors. Prints its wall time.
+"""
+from __future__ import annotations
+
+import argparse
+import hashlib
+import io
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+EXPERIMENT = ROOT / "nbs" / "experiments" / "performance.ipynb"
+# only sizes change: rows (the data written below), epochs, batch sizes, bootstrap rounds
+OVERRIDES = {"train.epochs": 1, "train.batch_size": 8, "train.num_workers": 0, "train.warmup_steps": 2, "train.patience": 1,
+             "detect.epochs": 1, "detect.batch_size": 4, "rerank.epochs": 1, "rerank.batch_size": 8, "rerank.warmup_steps": 2,
+             "eval.n_bootstrap": 100, "index.batch_size": 16, "pipeline.batch_size": 8}
+SYNTH = dict(n_train_products=24, n_test_products=10, street_per_product=2, shop_size=400, street_size=640, seed=7, workers=1)
+
+
+def _offline_env(tmp: Path) -> dict[str, str]:
+    return dict(os.environ, HOME=str(tmp / "home"), HF_HOME=str(tmp / "hf"), TORCH_HOME=str(tmp / "torch"), S2S_CACHE=str(tmp / "s2s"),
+                YOLO_CONFIG_DIR=str(tmp / "yolo"), HF_HUB_OFFLINE="1", HF_DATASETS_OFFLINE="1", TRANSFORMERS_OFFLINE="1",
+                YOLO_OFFLINE="1", S2S_PRESET="street2shop", MPLBACKEND="Agg")
+
+
+def _digest(t) -> str:
+    return hashlib.sha1(t.detach().float().cpu().contiguous().numpy().tobytes()).hexdigest()
+
+
+def _digests(state: dict) -> list[str]:
+    "Fingerprints of the larger tensors of a state dict (random values: equal fingerprints mean the same file was read)"
+    return sorted({_digest(v) for v in state.values() if hasattr(v, "numel") and v.numel() >= 1024 and v.is_floating_point()})
+
+
+def write_data(synth: dict) -> dict:
+    "The synthetic Street2Shop as the hub's parquet shards of `petr7555/street2shop`, without the columns the real one lacks"
+    from s2s_search.core import STREET2SHOP_HUB_ID, SynthConfig, write_to_hub_cache
+    from s2s_search.synth import generate_street2shop
+    dd = generate_street2shop(SynthConfig(**synth), progress=False)
+    out = {}
+    for split in ("train", "test"):
+        ds = dd[split].remove_columns([c for c in ("product_id", "colour", "pattern") if c in dd[split].column_names])
+        buf = io.BytesIO(); ds.to_parquet(buf)
+        write_to_hub_cache(STREET2SHOP_HUB_ID, f"data/{split}-00000-of-00001.parquet", buf.getvalue(), repo_type="dataset")
+        out[split] = ds.num_rows
+    return out
+
+
+def fabricate(cfg) -> dict[str, list[str]]:
+    "Random checkpoints of the real architectures where their loaders look; role -> fingerprints of what was written"
+    import torch
+    from safetensors.torch import save as save_safetensors
+    from s2s_search.core import preset_needs, write_atomic, write_to_hub_cache
+    written = {}
+    for row in preset_needs(cfg):
+        a = row.artefact
+        if a is None or a.package or a.repo_type == "dataset": continue
+        torch.manual_seed(len(written) + 1)
+        if (m := re.fullmatch(r"timm (\S+?)\.\S+ weights", a.name)):
+            import timm
+            state = timm.create_model(m.group(1), pretrained=False).state_dict()
+        elif (m := re.fullmatch(r"open_clip (\S+) \S+ weights", a.name)):
+            import open_clip
+            state = open_clip.create_model(m.group(1), pretrained=None).state_dict()
+        elif a.name.startswith("BLIP-2"):
+            from s2s_search.caption import tiny_blip2
+            with tempfile.TemporaryDirectory() as d:
+                tiny_blip2(d, seed=len(written) + 1)
+                for f in Path(d).iterdir(): write_to_hub_cache(a.hf_repo, f.name, f.read_bytes())
+                from safetensors.torch import load_file
+                written[row.role] = _digests(load_file(str(Path(d) / "model.safetensors")))
+            continue
+        elif a.name.startswith("ultralytics"):
+            from ultralytics import YOLO
+            yolo = YOLO(Path(a.paths[0]).stem + ".yaml")
+            a.paths[0].parent.mkdir(parents=True, exist_ok=True)
+            yolo.save(str(a.paths[0]))  # ultralytics stores half precision, as the published file does: compare what it reads back
+            written[row.role] = _digests(YOLO(str(a.paths[0])).model.float().state_dict())
+            continue
+        else: raise ValueError(f"the rehearsal cannot fabricate {a.name!r} ({row.role})")
+        state = {k: v.contiguous() for k, v in state.items()}
+        if a.hf_repo:
+            name = a.filenames[0]
+            if name.endswith(".safetensors"): data = save_safetensors(state)
+            else: buf = io.BytesIO(); torch.save(state, buf); data = buf.getvalue()
+            write_to_hub_cache(a.hf_repo, name, data)
+        else:
+            buf = io.BytesIO(); torch.save(state, buf); write_atomic(a.paths[0], buf.getvalue())
+        written[row.role] = _digests(state)
+    return written
+
+
+def loaded(cfg) -> dict[str, list[str]]:
+    "Fingerprints of what the code's own factories load for each pretrained component (as the run built them)"
+    from s2s_search.models import create_embedder
+    from s2s_search.rerank import create_reranker
+    from s2s_search.detect import create_detector
+    from s2s_search.caption import create_captioner
+    out = {}
+    for role, name in (("Xception", cfg.model.xception), ("CLIP ViT", cfg.model.clip_vit), ("resnet18 baseline", cfg.model.resnet18)):
+        out[role] = _digests(create_embedder(name, embedding_dim=cfg.model.embedding_dim, pretrained=cfg.model.pretrained).backbone.state_dict())
+    out["re-ranker"] = _digests(create_reranker(cfg.rerank.model, cfg.rerank.dim, cfg.rerank.hidden, pretrained=cfg.model.pretrained)
+                                .encoder.backbone.state_dict())
+    out["detector"] = _digests(create_detector(cfg.detect.model, cfg=cfg.detect).yolo.model.state_dict())
+    out["captioner"] = _digests(create_captioner(cfg.caption.model).model.state_dict())
+    return out
+
+
+def _stage(name: str) -> int:
+    "Run one stage of the rehearsal in this (offline, temporary) environment; print a JSON line"
+    from s2s_search.core import get_preset
+    cfg = get_preset("street2shop", OVERRIDES)
+    if name == "fabricate":
+        rows = write_data(SYNTH)
+        print(json.dumps({"data": rows, "weights": fabricate(cfg)}))
+    else:
+        print(json.dumps(loaded(cfg)))
+    return 0
+
+
+def _run(cmd: list[str], env: dict, what: str) -> subprocess.CompletedProcess:
+    t = time.time()
+    r = subprocess.run(cmd, env=env, cwd=ROOT, capture_output=True, text=True)
+    print(f"{what}: exit {r.returncode} in {time.time() - t:.0f} s", flush=True)
+    if r.returncode: print(r.stdout[-4000:], r.stderr[-6000:], sep="\n")
+    return r
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--keep", action="store_true", help="keep the temporary folder (its path is printed)")
+    ap.add_argument("--stage", choices=("fabricate", "loaded"), help=argparse.SUPPRESS)  # internal: one stage in the rehearsal's environment
+    args = ap.parse_args()
+    if args.stage: return _stage(args.stage)
+    t0 = time.time()
+    tmp = Path(tempfile.mkdtemp(prefix="s2s-rehearsal-"))
+    env = _offline_env(tmp)
+    try:
+        r = _run([sys.executable, __file__, "--stage", "fabricate"], env, "wrote the data set and the checkpoints")
+        if r.returncode: return 1
+        made = json.loads(r.stdout.strip().splitlines()[-1])
+        print(f"  data set: {made['data']} rows; checkpoints: {', '.join(made['weights'])}")
+        r = _run([sys.executable, "-m", "s2s_search.cli", "preflight", "--preset", "street2shop"], env, "preflight")
+        print("\n".join("  " + line for line in r.stdout.strip().splitlines()))
+        if r.returncode: return 1
+        out_dir = tmp / "readme_data"
+        code = ("import papermill as pm, sys; pm.execute_notebook(sys.argv[1], sys.argv[2], kernel_name='python3', cwd=sys.argv[3], "
+                "progress_bar=False, parameters={'preset': 'street2shop', 'out_dir': sys.argv[4], 'progress': False, "
+                f"'n_samples': 3, 'overrides': {OVERRIDES!r}}})")
+        r = _run([sys.executable, "-c", code, str(EXPERIMENT), str(tmp / "performance-street2shop.ipynb"), str(EXPERIMENT.parent), str(out_dir)],
+                 env, "experiment notebook on the street2shop preset")
+        if r.returncode: return 1
+        results = json.loads((out_dir / "results.json").read_text())
+        figures = sorted(p.name for p in out_dir.glob("*.png"))
+        print(f"  results and figures: {', '.join(sorted(p.name for p in out_dir.iterdir()))}")
+        for rec in results.get("training", {}).values():  # CPU rates of the real architectures: the basis of the README's estimates
+            print(f"  training {rec['name']}: {rec['steps'] * rec['batch_size'] / rec['train_seconds']:.2f} street/shop pairs/s (validation included)")
+        if (tp := results.get("pipeline", {}).get("throughput")):
+            print(f"  pipeline: {tp['queries_per_s']:.2f} queries/s; ms per query: " + ", ".join(f"{k} {v:.0f}" for k, v in sorted(tp["ms_per_query"].items())))
+        print(f"  experiment: {results['wall_seconds']:.0f} s, peak resident memory {results['peak_rss_gib']} GiB")
+        r = _run([sys.executable, __file__, "--stage", "loaded"], env, "pretrained loads compared with the fabricated files")
+        if r.returncode: return 1
+        got = json.loads(r.stdout.strip().splitlines()[-1])
+        bad = []
+        for role, digests in made["weights"].items():
+            if role == "text model": continue
+            share = len(set(got.get(role, [])) & set(digests)) / max(len(got.get(role, [])), 1)
+            print(f"  {role}: {share:.0%} of its loaded tensors are the fabricated checkpoint's")
+            if share < 0.9: bad.append(role)
+        if bad: print(f"FAILED: these components did not load the fabricated weights: {bad}"); return 1
+        if not figures or not (out_dir / "results.md").exists(): print("FAILED: the run wrote no results or figures"); return 1
+        print(f"rehearsal passed in {time.time() - t0:.0f} s" + (f" (kept {tmp})" if args.keep else ""))
+        return 0
+    finally:
+        if not args.keep: shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
