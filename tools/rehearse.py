@@ -57,10 +57,17 @@ def write_data(synth: dict) -> dict:
     "The synthetic Street2Shop as the hub's parquet shards of `petr7555/street2shop`, without the columns the real one lacks"
     from s2s_search.core import STREET2SHOP_HUB_ID, SynthConfig, write_to_hub_cache
     from s2s_search.synth import generate_street2shop
+    from datasets import Image as ImageFeature
+    from PIL import Image
+    def jpeg(cell: dict) -> dict:  # the generator writes shop photos as PNG; the shops' are JPEG
+        buf = io.BytesIO(); Image.open(io.BytesIO(cell["bytes"])).convert("RGB").save(buf, "JPEG", quality=92)
+        return {"bytes": buf.getvalue(), "path": None}
     dd = generate_street2shop(SynthConfig(**synth), progress=False)
     out = {}
     for split in ("train", "test"):
         ds = dd[split].remove_columns([c for c in ("product_id", "colour", "pattern") if c in dd[split].column_names])
+        ds = ds.cast_column("shop_photo_image", ImageFeature(decode=False))
+        ds = ds.map(lambda r: {"shop_photo_image": jpeg(r["shop_photo_image"])}).cast_column("shop_photo_image", ImageFeature())
         buf = io.BytesIO(); ds.to_parquet(buf)
         write_to_hub_cache(STREET2SHOP_HUB_ID, f"data/{split}-00000-of-00001.parquet", buf.getvalue(), repo_type="dataset")
         out[split] = ds.num_rows
