@@ -24,6 +24,7 @@ import numpy as np
 
 from s2s_search.core import IndexConfig, get_preset
 from s2s_search.index import GalleryIndex, normalise, set_search_params
+from s2s_search.scale import synthetic_embeddings
 
 
 def batched_vs_single(preset: str, family: str, k: int = 10) -> None:
@@ -48,13 +49,6 @@ def batched_vs_single(preset: str, family: str, k: int = 10) -> None:
     print(f"  batched:       {len(queries) / t_batched:8.1f} queries/s")
     print(f"  one at a time: {len(queries) / t_single:8.1f} queries/s  ({t_single / t_batched:.1f}x slower; "
           f"identical rankings for {100 * same:.1f}% of queries)")
-
-
-def synthetic_embeddings(n: int, dim: int, latent: int = 64, clusters: int = 2000, seed: int = 0) -> np.ndarray:
-    rng = np.random.default_rng(seed)
-    centres = rng.normal(size=(clusters, latent))
-    z = centres[rng.integers(0, clusters, n)] + 0.5 * rng.normal(size=(n, latent))
-    return normalise(z @ rng.normal(size=(latent, dim)) + 0.05 * rng.normal(size=(n, dim)))
 
 
 def rate(gi: GalleryIndex, q: np.ndarray, k: int) -> tuple[np.ndarray, float]:

@@ -21,7 +21,7 @@ from .core import BadImageError, Config, cache_dir, get_preset, list_presets, lo
 __all__ = ['PROG', 'CliError', 'parse_sets', 'config_from_args', 'register_cli_model', 'list_cli_models', 'create_cli_model',
            'index_path', 'EmbedderModel', 'PipelineModel', 'parse_box', 'load_queries', 'build_parser', 'main',
            'cmd_preflight', 'cmd_data', 'cmd_train', 'cmd_index', 'format_results', 'cmd_query', 'cmd_evaluate',
-           'cmd_reproduce', 'cmd_serve']
+           'cmd_reproduce', 'cmd_serve', 'cmd_embed_catalogue', 'cmd_build_index']
 
 # %% ../nbs/11_cli.ipynb #add3bbc2
 PROG = "s2s-search"
@@ -322,6 +322,7 @@ def cmd_train(args) -> int:
     cfg = config_from_args(args.preset, args.sets)
     _load_data(cfg, args.quiet)
     entry, model, rec = _fit(args, cfg)
+    if int(os.environ.get("RANK", "0")): return 0  # under torchrun, the first process reports for all
     auc, top1 = rec.get("best_val_auc"), rec.get("best_val_top1")
     print(f"model {rec.get('name', args.model)} ({args.model}), preset {cfg.name!r}")
     print(f"epochs: {rec.get('epochs')} (stopped: {rec.get('stopped')})")
@@ -460,6 +461,66 @@ def cmd_serve(args) -> int:
     print(f"serving the {cfg.name!r} preset ({args.model}, {len(service.catalogue)} products) at http://{args.host}:{args.port}/ "
           f"(API docs at /docs; product changes {writes})", flush=True)
     serve(service, args.host, args.port, max_upload_bytes=int(args.max_upload_mb * 2**20))
+    return 0
+
+# %% ../nbs/11_cli.ipynb #f9071df4
+def _embed_catalogue_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--source", default="preset", help="the shop photos: 'preset' (its test split and distractors), another data "
+                   "source (synthetic, a folder, a hub id) or a CSV of product_id,category,file (default: preset)")
+    p.add_argument("--out", required=True, metavar="DIR", help="shard folder; finished shards in it are kept, so a rerun resumes")
+    p.add_argument("--model", choices=[m for m in list_cli_models() if m != "pipeline"], default="clip_vit",
+                   help="the preset's trained embedder family (default: clip_vit)")
+    p.add_argument("--checkpoint", metavar="DIR", help="embed with this folder written by Embedder.save instead of --model")
+    p.add_argument("--workers", type=int, default=2, help="Ray actors, one embedder (and one GPU, when there are GPUs) each (default: 2)")
+    p.add_argument("--shard-size", type=int, default=10_000, help="photos per parquet shard (default: 10000)")
+    p.add_argument("--address", default=None, help="Ray cluster to join, e.g. auto or ray://head:10001 (default: a local Ray)")
+
+def _needs_ray(command: str) -> None:
+    import importlib.util
+    if importlib.util.find_spec("ray") is None:
+        raise CliError(f"{command} needs Ray Data: pip install 's2s_search[scale]' (or 'ray[data]')")
+
+@_command("embed-catalogue", "embed shop photos on Ray Data (one embedder per actor) into parquet shards; reruns resume",
+          _embed_catalogue_arguments)
+def cmd_embed_catalogue(args) -> int:
+    "Embed the `--source` catalogue into shards in `--out` and print what was done"
+    _needs_ray("embed-catalogue")
+    from s2s_search.scale import embed_catalogue, load_catalogue
+    if args.workers < 1 or args.shard_size < 1: raise CliError("--workers and --shard-size must be at least 1")
+    cfg = config_from_args(args.preset, args.sets)
+    if args.checkpoint: model_dir = Path(args.checkpoint)
+    else: model_dir = Path(_checkpoint_dir(_fit(args, cfg)[2])) / "best"
+    if not (model_dir / "config.json").is_file(): raise CliError(f"{model_dir} holds no embedder (no config.json written by Embedder.save)")
+    try:
+        catalogue = load_catalogue(args.source, cfg)
+        rep = embed_catalogue(catalogue, model_dir, args.out, args.workers, args.shard_size, cfg.index.batch_size, args.address, not args.quiet)
+    except (ValueError, FileNotFoundError) as e: raise CliError(str(e)) from None
+    print(f"{len(catalogue)} photos in {rep['shards']} shards at {args.out}: {len(rep['embedded'])} embedded now, {rep['skipped']} already there")
+    if rep["images"]: print(f"{rep['images']} photos in {rep['seconds']:.1f} s ({rep['images_per_s']:.1f} photos/s, {rep['workers']} workers)")
+    return 0
+
+def _build_index_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--shards", required=True, metavar="DIR", help="a shard folder written by embed-catalogue")
+    p.add_argument("--factory", default="IVF{n},PQ{m}", help="FAISS factory string; {n} and {m} are sized from the data (default: IVF{n},PQ{m})")
+    p.add_argument("--out", required=True, metavar="FILE", help="the index file (read by index.load_index)")
+    p.add_argument("--train-size", type=int, default=100_000, help="vectors in the seeded training sample (default: 100000)")
+    p.add_argument("--parts", type=int, default=4, help="index copies filled separately, then merged (default: 4)")
+    p.add_argument("--seed", type=int, default=0, help="seed of the training sample (default: 0)")
+
+@_command("build-index", "train a FAISS index on a sample of embedding shards, fill it in parts, merge and save it", _build_index_arguments)
+def cmd_build_index(args) -> int:
+    "Build the index of the shards in `--shards` and save it to `--out`"
+    from dataclasses import replace
+    from s2s_search.index import save_index
+    from s2s_search.scale import build_index_from_shards
+    cfg = config_from_args(args.preset, args.sets)
+    try: gi = build_index_from_shards(args.shards, replace(cfg.index, factory=args.factory), args.train_size, args.parts, seed=args.seed,
+                                      progress=not args.quiet)
+    except (ValueError, FileNotFoundError) as e: raise CliError(str(e)) from None
+    except RuntimeError as e: raise CliError(f"FAISS cannot build {args.factory!r}: {str(e).strip().splitlines()[-1]}") from None
+    path = save_index(gi, args.out)
+    print(f"{gi.cfg.factory} index of {len(gi)} vectors ({gi.meta['model']}, weights {gi.meta['weights']}) at {path} "
+          f"({path.stat().st_size / 2**20:.1f} MiB)")
     return 0
 
 # %% ../nbs/11_cli.ipynb #e5dde00b

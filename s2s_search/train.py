@@ -10,6 +10,7 @@ import math
 import os
 import tempfile
 import time
+from contextlib import contextmanager
 from dataclasses import asdict
 from pathlib import Path
 from typing import Callable
@@ -29,7 +30,8 @@ from .models import Embedder, create_embedder, create_loss, load_embedder
 
 # %% auto #0
 __all__ = ['TRAINING_CODE_VERSION', 'pair_auc', 'warmup_cosine', 'run_epoch', 'RetrievalValidation', 'confusable_products',
-           'train', 'train_fields', 'cfg_seed', 'plot_history', 'fit_embedder']
+           'distributed', 'RankBatches', 'GatheredLoss', 'train', 'train_fields', 'cfg_seed', 'plot_history',
+           'fit_embedder']
 
 # %% ../nbs/04_train.ipynb #00ff786b
 def pair_auc(scores: np.ndarray, # (P,) similarity per pair
@@ -140,6 +142,72 @@ def confusable_products(embedder, # anything with `embed(images, batch_size)`
     order = np.argsort(-sims, 1)[:, :k]
     return {p: val.products[o].tolist() for p, o in zip(val.products, order)}
 
+# %% ../nbs/04_train.ipynb #fd5f0429
+def distributed() -> tuple[int, int]:
+    "(rank, world size) of this process; under `torchrun` (`WORLD_SIZE` > 1) the process group is joined first (gloo on CPU, NCCL on GPU)"
+    world = int(os.environ.get("WORLD_SIZE", "1"))
+    if world == 1: return 0, 1
+    import torch.distributed as dist
+    if not dist.is_initialized(): dist.init_process_group("nccl" if torch.cuda.is_available() else "gloo")
+    return dist.get_rank(), dist.get_world_size()
+
+class RankBatches(torch.utils.data.Sampler):
+    "Process `rank`'s contiguous slice of each batch of `batches`: together the `world` processes see each whole batch"
+    def __init__(self, batches, # a batch sampler, e.g. `data.ProductBatchSampler` (mining changes it in place)
+                 rank: int, world: int):
+        self.batches, self.rank, self.world = batches, rank, world
+
+    def set_epoch(self, epoch: int) -> None: self.batches.set_epoch(epoch)
+    def __len__(self) -> int: return len(self.batches)
+
+    def __iter__(self):
+        for batch in self.batches:
+            if len(batch) % self.world: raise ValueError(f"a batch of {len(batch)} does not split over {self.world} processes")
+            n = len(batch) // self.world
+            yield batch[self.rank * n:(self.rank + 1) * n]
+
+class GatheredLoss(torch.nn.Module):
+    "`loss_fn` over the global batch: every process's embeddings all-gathered, this process's own slot keeping its gradient"
+    def __init__(self, loss_fn: Callable, rank: int, world: int):
+        super().__init__()
+        self.loss_fn, self.rank, self.world = loss_fn, rank, world
+
+    def _gather(self, x: torch.Tensor) -> torch.Tensor:
+        parts = [torch.empty_like(x) for _ in range(self.world)]
+        torch.distributed.all_gather(parts, x.detach().contiguous())
+        parts[self.rank] = x                                  # (B/N, ...) with its autograd history
+        return torch.cat(parts)                               # (B, ...)
+
+    def forward(self, street_emb: torch.Tensor, shop_emb: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
+        return self.loss_fn(self._gather(street_emb), self._gather(shop_emb), self._gather(labels))
+
+def _sum_gradients(state, bucket):
+    "DDP communication hook: sum the processes' gradients (each holds its own embeddings' share of the global one)"
+    return torch.distributed.all_reduce(bucket.buffer(), async_op=True).get_future().then(lambda fut: fut.value()[0])
+
+def _ddp_parts(model: Embedder, loader, loss_fn: Callable, device: torch.device, rank: int, world: int):
+    "The DDP-wrapped model, this process's loader and the gathered loss"
+    from torch.utils.data import DataLoader
+    net = torch.nn.parallel.DistributedDataParallel(model, device_ids=[device.index] if device.type == "cuda" else None)
+    net.register_comm_hook(None, _sum_gradients)
+    if getattr(loader, "batch_sampler", None) is None or getattr(loader.batch_sampler, "sampler", None) is not None:
+        raise ValueError("training on several processes needs a loader with a batch sampler of whole batches (e.g. data.ProductBatchSampler)")
+    mine = DataLoader(loader.dataset, batch_sampler=RankBatches(loader.batch_sampler, rank, world), num_workers=loader.num_workers,
+                      worker_init_fn=loader.worker_init_fn, generator=loader.generator, pin_memory=loader.pin_memory,
+                      persistent_workers=loader.persistent_workers)
+    return net, mine, GatheredLoss(loss_fn, rank, world)
+
+def _broadcast(obj):
+    "`obj` as process 0 has it"
+    box = [obj]; torch.distributed.broadcast_object_list(box, src=0); return box[0]
+
+@contextmanager
+def _rank0_first(rank: int, world: int):
+    "Run the body in process 0 first, then in the others (e.g. building a shared cache)"
+    if world > 1 and rank: torch.distributed.barrier()
+    yield
+    if world > 1 and not rank: torch.distributed.barrier()
+
 # %% ../nbs/04_train.ipynb #1a019c33
 def train(model: Embedder, # the embedder to train (updated in place; ends with the best weights)
           train_loader, # batches of (street, shop, label)
@@ -159,6 +227,9 @@ def train(model: Embedder, # the embedder to train (updated in place; ends with 
     cfg = cfg or get_preset().train
     epochs, patience = epochs or cfg.epochs, patience or cfg.patience
     device = get_device(None if device is None else str(device))
+    rank, world = distributed()
+    if world > 1 and device.type == "cuda": device = torch.device("cuda", int(os.environ.get("LOCAL_RANK", "0"))); torch.cuda.set_device(device)
+    progress = progress and rank == 0
     save_dir = Path(save_dir) if save_dir else Path(tempfile.mkdtemp(prefix="s2s-train-"))
     save_dir.mkdir(parents=True, exist_ok=True)
     model.to(device)
@@ -166,7 +237,7 @@ def train(model: Embedder, # the embedder to train (updated in place; ends with 
     scheduler = warmup_cosine(optimizer, cfg.warmup_steps, epochs * len(train_loader))
     criterion = "val_mAP" if validate is not None else "val_loss"  # the history entry that picks the best epoch
     run_key = config_hash({"model": model.name, "dim": model.embedding_dim, "train": train_fields(cfg), "epochs": epochs, "criterion": criterion,
-                           "loss": getattr(loss_fn, "__qualname__", type(loss_fn).__name__)})
+                           "loss": getattr(loss_fn, "__qualname__", type(loss_fn).__name__), **({"world_size": world} if world > 1 else {})})
     state = {"epoch": 0, "best": -float("inf"), "bad_epochs": 0, "history": [], "run_key": run_key}
     last = save_dir / "last.pt"
     if last.exists():
@@ -180,6 +251,8 @@ def train(model: Embedder, # the embedder to train (updated in place; ends with 
         state["history"] = json.loads(state["history"])
         if progress: print(f"resuming from epoch {state['epoch']} of {epochs} ({last})")
     batches = getattr(train_loader, "batch_sampler", None)
+    net, loader, step_loss = model, train_loader, loss_fn
+    if world > 1: net, loader, step_loss = _ddp_parts(model, train_loader, loss_fn, device, rank, world)
     while state["epoch"] < epochs and state["bad_epochs"] < patience:
         epoch, t = state["epoch"], time.time()
         gen = getattr(train_loader, "generator", None)
@@ -187,27 +260,31 @@ def train(model: Embedder, # the embedder to train (updated in place; ends with 
         if hasattr(batches, "set_epoch"): batches.set_epoch(epoch)
         if on_epoch is not None: on_epoch(epoch, model)  # e.g. refresh hard negatives from the model as it is now
         torch.manual_seed(cfg_seed(cfg) + epoch); np.random.seed(cfg_seed(cfg) + epoch)
-        tr = run_epoch(model, train_loader, loss_fn, device, optimizer, scheduler, cfg.grad_clip, cfg.amp, progress, f"epoch {epoch + 1}")
-        h = {"epoch": epoch + 1, "train_loss": tr["loss"], "lr": optimizer.param_groups[0]["lr"], "train_images_per_s": tr["images_per_s"]}
-        if val_loader is not None:
-            va = run_epoch(model, val_loader, loss_fn, device, amp=cfg.amp)
-            h.update(val_loss=va["loss"], val_auc=va.get("auc"))
-        if validate is not None: h.update({f"val_{k}": v for k, v in validate(model).items()})
-        h["seconds"] = time.time() - t
+        tr = run_epoch(net, loader, step_loss, device, optimizer, scheduler, cfg.grad_clip, cfg.amp, progress, f"epoch {epoch + 1}")
+        h = {"epoch": epoch + 1, "train_loss": tr["loss"], "lr": optimizer.param_groups[0]["lr"], "train_images_per_s": tr["images_per_s"] * world}
+        if rank == 0:  # validation runs once; the other processes receive its figures
+            if val_loader is not None:
+                va = run_epoch(model, val_loader, loss_fn, device, amp=cfg.amp)
+                h.update(val_loss=va["loss"], val_auc=va.get("auc"))
+            if validate is not None: h.update({f"val_{k}": v for k, v in validate(model).items()})
+            h["seconds"] = time.time() - t
+        if world > 1: h = _broadcast(h)
         score = h["val_mAP"] if validate is not None else -h["val_loss"]
         improved = score > state["best"]
         if improved:
             state["best"], state["bad_epochs"] = score, 0
-            model.save(save_dir / "best")
+            if rank == 0: model.save(save_dir / "best")
         else: state["bad_epochs"] += 1
         state["epoch"] = epoch + 1
         state["history"].append(h)
         if progress: print(f"epoch {epoch + 1}: " + "  ".join(f"{k} {h[k]:.3f}" for k in ("train_loss", "val_loss", "val_top1", "val_mAP", "val_auc")
                                                          if h.get(k) is not None) + f"  {tr['images_per_s']:.0f} img/s{'  *' if improved else ''}")
-        _save_checkpoint({"model": model.state_dict(), "optimizer": optimizer.state_dict(), "scheduler": scheduler.state_dict(),
-                          **{k: v for k, v in state.items() if k != "history"}, "history": json.dumps(state["history"])}, last)
-        write_atomic(save_dir / "history.json", json.dumps(state["history"], indent=1))
-    plot_history(state["history"], save_dir / "loss_curve.png")
+        if rank == 0:
+            _save_checkpoint({"model": model.state_dict(), "optimizer": optimizer.state_dict(), "scheduler": scheduler.state_dict(),
+                              **{k: v for k, v in state.items() if k != "history"}, "history": json.dumps(state["history"])}, last)
+            write_atomic(save_dir / "history.json", json.dumps(state["history"], indent=1))
+        if world > 1: torch.distributed.barrier()  # the files of this epoch are written before anyone reads them
+    if rank == 0: plot_history(state["history"], save_dir / "loss_curve.png")
     if (save_dir / "best" / "model.safetensors").exists():
         model.load_state_dict(load_file(str(save_dir / "best" / "model.safetensors")))
     return {**state, "criterion": criterion, "stopped": "early" if state["bad_epochs"] >= patience else "epochs", "save_dir": str(save_dir)}
@@ -251,16 +328,18 @@ def fit_embedder(cfg: Config, # a preset, e.g. `get_preset("default")`
     "Train (or load the cached run of) the preset's `family` embedder; return it and the run's record"
     name = variant or getattr(cfg.model, family)
     tcfg = cfg.train.for_family(family) # the family's own lr, epochs... (`TrainConfig.per_family`)
+    rank, world = distributed()  # (0, 1) unless launched by torchrun
     key = config_hash({"data": asdict(cfg.data), "model": asdict(cfg.model), "train": train_fields(tcfg), "seed": cfg.seed,
-                       "family": family, "variant": name, "code": TRAINING_CODE_VERSION})
+                       "family": family, "variant": name, "code": TRAINING_CODE_VERSION, **({"world_size": world} if world > 1 else {})})
     save_dir = cache_dir("checkpoints", f"{name}-{key}")
     done = save_dir / "done.json"
     if done.exists():
         return load_embedder(save_dir / "best"), json.loads(done.read_text())
     check_may_train(f"the {family} embedder", cfg.name)
+    progress = progress and rank == 0
     seed_everything(cfg.seed)
     model = create_embedder(name, embedding_dim=cfg.model.embedding_dim, pretrained=cfg.model.pretrained)
-    rows = load_street2shop(cfg=cfg.data, verbose=progress)["train"]
+    with _rank0_first(rank, world): rows = load_street2shop(cfg=cfg.data, verbose=progress)["train"]  # one process builds the data cache
     tr_rows, va_rows = split_train_val(rows, cfg.data.val_fraction, cfg.data.seed)
     size, norm = model.image_size, dict(mean=model.mean, std=model.std)
     infonce = tcfg.loss == "infonce"
@@ -286,6 +365,6 @@ def fit_embedder(cfg: Config, # a preset, e.g. `get_preset("default")`
               **{f"best_{k}": best[k] for k in ("val_top1", "val_top10", "val_mAP", "val_auc")},
               "train_seconds": time.time() - t, "lr": tcfg.lr, "batch_size": tcfg.batch_size, "steps": result["epoch"] * len(tl),
               "history": result["history"], "train_pairs": len(tr), "val_queries": len(validation),
-              "checkpoint": str(save_dir.relative_to(cache_dir()))}
-    write_atomic(done, json.dumps(record, indent=1))
+              "checkpoint": str(save_dir.relative_to(cache_dir())), **({"world_size": world} if world > 1 else {})}
+    if rank == 0: write_atomic(done, json.dumps(record, indent=1))
     return model.cpu(), record
