@@ -51,14 +51,14 @@ def embedding_part(n: int, size: int, work: Path) -> None:
     from s2s_search.core import get_preset, load_image
     from s2s_search.index import fingerprint
     from s2s_search.models import create_embedder
-    from s2s_search.scale import Catalogue, embed_catalogue, start_ray
+    from s2s_search.scale import ShopPhotoTable, embed_catalogue, start_ray
     cfg = get_preset("default")
     t = time.time(); photos = synthetic_photos(n, size)
     print(f"{n} synthetic {size}px JPEG shop photos made in {time.time() - t:.0f} s ({np.mean([len(p) for p in photos]) / 1e3:.1f} KB each)")
     model = create_embedder(cfg.model.clip_vit, embedding_dim=cfg.model.embedding_dim, pretrained=False)
     model.save(work / "model")
     pids = [f"p{i:06d}" for i in range(n)]
-    cat = Catalogue(pa.table({"product_id": pids, "category": ["tops"] * n, "image": pa.array(photos, pa.binary()),
+    cat = ShopPhotoTable(pa.table({"product_id": pids, "category": ["tops"] * n, "image": pa.array(photos, pa.binary()),
                               "path": pa.array([None] * n, pa.string())}), fingerprint(pids))
     print(f"model {model.name} ({cfg.model.embedding_dim}-d, {model.image_size}px input), batch {cfg.index.batch_size}, "
           f"torch {torch.get_num_threads()} threads, load average {os.getloadavg()[0]:.2f}")

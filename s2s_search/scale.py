@@ -28,13 +28,13 @@ from .index import INDEX_FORMAT, GalleryIndex, fingerprint, normalise, set_searc
 from .evaluate import _encoded_key, _raw
 
 # %% auto #0
-__all__ = ['SHARD_KEY', 'MANIFEST', 'Catalogue', 'catalogue_from_dataset', 'catalogue_from_csv', 'load_catalogue', 'shard_path',
-           'write_shard', 'shard_meta', 'read_shard', 'start_ray', 'ShardEmbedder', 'embed_catalogue',
+__all__ = ['SHARD_KEY', 'MANIFEST', 'ShopPhotoTable', 'catalogue_from_dataset', 'catalogue_from_csv', 'load_catalogue',
+           'shard_path', 'write_shard', 'shard_meta', 'read_shard', 'start_ray', 'ShardEmbedder', 'embed_catalogue',
            'resolve_factory', 'synthetic_embeddings', 'check_shards', 'build_index_from_shards']
 
 # %% ../nbs/14_scale.ipynb #adeda9a9
 @dataclass
-class Catalogue:
+class ShopPhotoTable:
     "Shop photos to embed, one row per product: `product_id`, `category`, encoded `image` bytes or a `path`"
     table: pa.Table # columns product_id, category, image (binary, may be null), path (string, may be null)
     fingerprint: str # of the ids and photos: keys shards and indexes, as `Gallery.fingerprint` does
@@ -44,7 +44,7 @@ class Catalogue:
 _CATALOGUE_SCHEMA = pa.schema([("product_id", pa.string()), ("category", pa.string()), ("image", pa.binary()), ("path", pa.string())])
 
 def catalogue_from_dataset(test, # the test split (a `datasets.Dataset` in the project's schema)
-                           distractors=None) -> Catalogue: # shop-only products added after it
+                           distractors=None) -> ShopPhotoTable: # shop-only products added after it
     "One shop photo per distinct product of `test` then `distractors` (first occurrence), left encoded"
     cols = {k: [] for k in _CATALOGUE_SCHEMA.names}
     keys, seen = [], set()
@@ -56,9 +56,9 @@ def catalogue_from_dataset(test, # the test split (a `datasets.Dataset` in the p
             for k, v in (("product_id", row["product_id"]), ("category", row["category"]), ("image", raw.get("bytes")), ("path", raw.get("path"))):
                 cols[k].append(v)
             keys.append(_encoded_key(raw))
-    return Catalogue(pa.table(cols, schema=_CATALOGUE_SCHEMA), fingerprint(cols["product_id"] + keys))
+    return ShopPhotoTable(pa.table(cols, schema=_CATALOGUE_SCHEMA), fingerprint(cols["product_id"] + keys))
 
-def catalogue_from_csv(path: str | Path) -> Catalogue: # a CSV with columns product_id, category, file (relative to the CSV's folder)
+def catalogue_from_csv(path: str | Path) -> ShopPhotoTable: # a CSV with columns product_id, category, file (relative to the CSV's folder)
     "The photos listed in a `product_id,category,file` CSV (first row per product kept)"
     path = Path(path).resolve()
     with open(path, newline="", encoding="utf-8") as f: rows = list(csv.DictReader(f))
@@ -73,10 +73,10 @@ def catalogue_from_csv(path: str | Path) -> Catalogue: # a CSV with columns prod
         st = photo.stat()
         for k, v in (("product_id", r["product_id"]), ("category", r["category"]), ("image", None), ("path", str(photo))): cols[k].append(v)
         keys.append(f"{photo}|{st.st_size}|{st.st_mtime_ns}")
-    return Catalogue(pa.table(cols, schema=_CATALOGUE_SCHEMA), fingerprint(cols["product_id"] + keys))
+    return ShopPhotoTable(pa.table(cols, schema=_CATALOGUE_SCHEMA), fingerprint(cols["product_id"] + keys))
 
 def load_catalogue(source: str, # "preset" (the preset's data), a data source ("synthetic", a folder, a hub id) or a .csv file
-                   cfg: Config) -> Catalogue:
+                   cfg: Config) -> ShopPhotoTable:
     "The catalogue behind `source`: a data set's test split and distractors, or a CSV of photo files"
     if source.endswith(".csv"): return catalogue_from_csv(source)
     from s2s_search.data import load_street2shop
@@ -166,7 +166,7 @@ def _actor_resources(workers: int) -> dict:
     cpus = int(max(1, min(per_node, ray.cluster_resources().get("CPU", 1) // workers)))
     return {"num_cpus": cpus, "num_gpus": 1 if ray.cluster_resources().get("GPU", 0) >= 1 else 0}
 
-def embed_catalogue(catalogue: Catalogue,
+def embed_catalogue(catalogue: ShopPhotoTable,
                     model_dir: str | Path, # a folder written by `Embedder.save`
                     out: str | Path, # the shard folder (created; finished shards in it are kept)
                     workers: int = 2, # Ray actors, each with its own embedder
