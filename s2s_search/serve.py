@@ -398,12 +398,11 @@ class ProductInfo(BaseModel):
     created: bool | None = None
 
 def _parse_box(text: str | None) -> tuple[int, int, int, int] | None:
+    "The form field `box` through the CLI's own parser (`cli.parse_box`); its error becomes a 400"
+    from s2s_search.cli import CliError, parse_box
     if text is None or not text.strip(): return None
-    try: box = tuple(int(float(v)) for v in text.split(","))
-    except ValueError: box = ()
-    if len(box) != 4 or box[2] <= 0 or box[3] <= 0:
-        raise UploadError(400, f"box expects left,top,width,height with a positive width and height, got {text[:40]!r}")
-    return box
+    try: return parse_box(text[:100])
+    except CliError as e: raise UploadError(400, str(e).replace("--box", "box")) from None
 
 def create_app(service: SearchService,
                admin_token: str | None = None, # required by writes; None: writes refused
