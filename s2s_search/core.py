@@ -31,16 +31,16 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 # %% auto #0
 __all__ = ['STREET2SHOP_HUB_ID', 'DEFAULT_PER_FAMILY', 'PRESET_ENV', 'CACHE_ENV', 'YOLO_RELEASE_URL', 'BLIP2_HUB_ID',
-           'MINILM_PACKAGE', 'MINILM_NAMES', 'ImageSource', 'DEFAULT_MAX_PIXELS', 'SynthConfig', 'DataConfig',
-           'ModelConfig', 'TrainConfig', 'IndexConfig', 'EvalConfig', 'DetectConfig', 'CaptionConfig', 'RerankConfig',
-           'PipelineConfig', 'ImageConfig', 'Config', 'register_preset', 'list_presets', 'override', 'preset_name',
-           'get_preset', 'config_hash', 'write_atomic', 'seed_everything', 'get_device', 'bf16_autocast_ok',
-           'cache_dir', 'NotTrainedError', 'load_only', 'check_may_train', 'downloads_off', 'hub_reachable',
-           'url_reachable', 'hub_offline_unless_reachable', 'MissingArtefactError', 'torch_hub_dir', 'hub_snapshot',
-           'write_to_hub_cache', 'Artefact', 'timm_weights', 'open_clip_weights', 'transformers_weights',
-           'sentence_transformers_weights', 'yolo_weights', 'register_weights', 'published_weights', 'blip2_weights',
-           'source_kind', 'dataset_artefact', 'PreflightRow', 'preset_needs', 'preflight', 'format_preflight',
-           'BadImageError', 'load_image', 'square_pixels', 'LazyImages']
+           'MINILM_PACKAGE', 'MINILM_NAMES', 'ImageSource', 'DEFAULT_MAX_PIXELS', 'PAD_FILL', 'PREPROCESSING_VERSION',
+           'SynthConfig', 'DataConfig', 'ModelConfig', 'TrainConfig', 'IndexConfig', 'EvalConfig', 'DetectConfig',
+           'CaptionConfig', 'RerankConfig', 'PipelineConfig', 'ImageConfig', 'Config', 'register_preset',
+           'list_presets', 'override', 'preset_name', 'get_preset', 'config_hash', 'write_atomic', 'seed_everything',
+           'get_device', 'bf16_autocast_ok', 'cache_dir', 'NotTrainedError', 'load_only', 'check_may_train',
+           'downloads_off', 'hub_reachable', 'url_reachable', 'hub_offline_unless_reachable', 'MissingArtefactError',
+           'torch_hub_dir', 'hub_snapshot', 'write_to_hub_cache', 'Artefact', 'timm_weights', 'open_clip_weights',
+           'transformers_weights', 'sentence_transformers_weights', 'yolo_weights', 'register_weights',
+           'published_weights', 'blip2_weights', 'source_kind', 'dataset_artefact', 'PreflightRow', 'preset_needs',
+           'preflight', 'format_preflight', 'BadImageError', 'load_image', 'square_pixels', 'LazyImages']
 
 # %% ../nbs/00_core.ipynb #59d7bf5a
 STREET2SHOP_HUB_ID = "petr7555/street2shop"  # the real data set on the Hugging Face hub
@@ -79,10 +79,11 @@ class ModelConfig:
     pretrained: bool | None = False    # True: weights required; False: never look; None: use them if cached
 
 # Settings of the default preset's runs that differ by family, each measured in nbs/03_models ("Where the first stage
-# lost"): the BatchNorm'd Xception wants a higher learning rate than the others; epochs give each about the same time
-# (about four minutes on two cores), and each mines its own confusions in its second half.
-DEFAULT_PER_FAMILY = {"xception": {"lr": 4e-3, "epochs": 10, "mine_from": 5}, "clip_vit": {"epochs": 6, "mine_from": 3},
-                      "resnet18": {"epochs": 13, "mine_from": 7}}
+# lost"): the BatchNorm'd Xception wants a higher learning rate than the others; the small ViT needs more steps than
+# the CNNs (8 epochs: 46.8% against 39.1% in 6); the resnet18 baseline gets epochs for about the seed families' time
+# (4.5 to 5 minutes each on two cores); each mines its own confusions in its second half.
+DEFAULT_PER_FAMILY = {"xception": {"lr": 4e-3, "epochs": 10, "mine_from": 5}, "clip_vit": {"epochs": 8, "mine_from": 4},
+                      "resnet18": {"epochs": 16, "mine_from": 8}}
 
 @dataclass
 class TrainConfig:
@@ -101,6 +102,9 @@ class TrainConfig:
     street_augment: str = "erase"      # registered street-crop augmentation (`s2s_search.data`): "erase", "light", "strong" or "none"
     jitter: float = 0.3                # random extra margin of training street crops around their box, as a share of the box
     mine_from: int = 0                 # InfoNCE: from this epoch on, batches are groups of the model's own confusions, refreshed each epoch (0: never)
+    category_weight: float = 1.0       # InfoNCE: weight of the auxiliary category loss (`models.CategoryLoss`; 0: none)
+    distil_from: str | None = None     # a family trained first (e.g. "xception") whose embeddings this one also learns to match
+    distil_weight: float = 1.0         # weight of that matching term (`models.DistillationLoss`)
     group_size: int = 4                # products per group of rivals when mining
     amp: bool = True                   # bf16 autocast where the hardware has it (`core.bf16_autocast_ok`)
     per_family: dict[str, dict] = field(default_factory=dict)  # family -> overrides of the fields above
@@ -766,12 +770,19 @@ def load_image(source: ImageSource, # path, bytes, file object, PIL image or `da
     except (OSError, SyntaxError, ValueError) as e:
         raise BadImageError(source, f"truncated or corrupt: {e}") from None
 
+PAD_FILL = (255, 255, 255)  # what `square_pixels` lays a non-square image on: white, as shop photos are shot
+PREPROCESSING_VERSION = 2  # of `square_pixels`; caches of model inputs or features carry it (1: squashed, 2: letterboxed)
+
 def square_pixels(img: Image.Image, # any PIL image (converted with `load_image` when it is not RGB)
                   size: int) -> np.ndarray: # side of the square output
-    "(`size`, `size`, 3) uint8 pixels of `img` squashed to a square by PIL's antialiased bilinear filter"
+    "(`size`, `size`, 3) uint8 pixels of `img` fitted into a square, its shape kept, centred on `PAD_FILL` (PIL's antialiased bilinear filter)"
     if img.mode != "RGB": img = load_image(img)  # alpha over white, wide greyscale, EXIF rotation
-    if img.size != (size, size): img = img.resize((size, size), Image.BILINEAR)
-    return np.asarray(img)
+    w, h = img.size
+    if w == h: return np.asarray(img if w == size else img.resize((size, size), Image.BILINEAR))
+    fit = (max(1, round(w * size / max(w, h))), max(1, round(h * size / max(w, h))))
+    out = Image.new("RGB", (size, size), PAD_FILL)
+    out.paste(img.resize(fit, Image.BILINEAR), ((size - fit[0]) // 2, (size - fit[1]) // 2))
+    return np.asarray(out)
 
 # %% ../nbs/00_core.ipynb #15cfe1f3
 class LazyImages(collections.abc.Sequence):

@@ -301,7 +301,8 @@ class Street2ShopImageSimilarityDataset(torch.utils.data.Dataset):
                  seed: int | None = None,
                  image_size: int | None = None, # side crops and photos are resized to (`square_pixels`); default `cfg.image_size`
                  jitter: float = 0.3, # random extra margin of training crops, as a share of the box (`crop_to_box`)
-                 cache_bytes: int = 2**30): # decoded pixels kept in memory, so later epochs skip decoding
+                 cache_bytes: int = 2**30, # decoded pixels kept in memory, so later epochs skip decoding
+                 with_category: bool = False): # items end with the street row's category, an index into `self.categories`
         cfg = cfg or get_preset().data
         self.seed = cfg.seed if seed is None else seed
         if rows is None: rows = load_street2shop(source, ratio=ratio, seed=self.seed, cfg=cfg, verbose=False)[split]
@@ -311,6 +312,8 @@ class Street2ShopImageSimilarityDataset(torch.utils.data.Dataset):
         self.street_transform = street_transform or (street_train_transform(size) if train else eval_transform(size))
         self.shop_transform = shop_transform or (shop_train_transform(size) if train else eval_transform(size))
         self.product_ids = np.asarray(rows["product_id"])
+        self.categories, self._category = np.unique(np.asarray(rows["category"]), return_inverse=True)  # sorted names; each row's index
+        self.with_category = with_category
         self.pairs = make_pairs(self.product_ids, np.asarray(rows["category"]), num_negative_pairs, self.seed)
         self._boxes = np.stack([rows[c] for c in ("left", "top", "width", "height")], 1)
         self._cache = _DecodedCache(cache_bytes)
@@ -337,13 +340,15 @@ class Street2ShopImageSimilarityDataset(torch.utils.data.Dataset):
         "Row `i`'s shop photo"
         return load_image(self.rows[int(i)]["shop_photo_image"])
 
-    def __getitem__(self, idx: int) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    def __getitem__(self, idx: int) -> tuple[torch.Tensor, ...]:
+        "(street, shop, label), and the street row's category index `with_category`"
         street_row, shop_row, label = self.pairs[idx]
         rng = np.random.default_rng(np.random.randint(0, 2**31)) if self.train else None
         if rng is not None: seed_transforms(rng, self.street_transform, self.shop_transform)
         street = square_pixels(self.street_crop(street_row, rng), self.size)
         shop = self._cache.get(("shop", self.product_ids[shop_row]), lambda: square_pixels(self.shop_photo(shop_row), self.size))
-        return (self.street_transform(image=street)["image"], self.shop_transform(image=shop)["image"], torch.tensor(float(label)))
+        item = (self.street_transform(image=street)["image"], self.shop_transform(image=shop)["image"], torch.tensor(float(label)))
+        return item + (torch.tensor(int(self._category[street_row])),) if self.with_category else item
 
 # %% ../nbs/02_data.ipynb #1003b5bf
 def make_pairs(product_ids: np.ndarray, # (N,) product id per row

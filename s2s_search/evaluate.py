@@ -349,6 +349,15 @@ class Street2ShopImageSimilarityTestDataset:
 
     def __len__(self) -> int: return self.rows.num_rows
 
+    def __getitem__(self, idx: int) -> dict:
+        "Test row `idx` as the seed returned it: its columns, photos decoded"
+        return self.rows[idx]
+
+    @property
+    def test_dataset(self) -> Dataset:
+        "The test rows (the seed's name for them: `test_dataset.test_dataset[i]`)"
+        return self.rows
+
     def search(self, street_photo, # a street photo (PIL image, path or bytes)
                k: int = 5) -> list[int]:
         "Indices into `self.gallery` of the `k` best products for `street_photo`"

@@ -19,7 +19,7 @@ import faiss
 import numpy as np
 
 import s2s_search
-from .core import IndexConfig
+from .core import PREPROCESSING_VERSION, IndexConfig
 
 log = logging.getLogger(__name__)
 
@@ -134,8 +134,9 @@ def fingerprint(items: Iterable) -> str:
     return h.hexdigest()[:16]
 
 def index_meta(embedder, gallery_fingerprint: str) -> dict:
-    "The metadata that identifies an index built with `embedder` over a gallery"
-    return {"model": embedder.name, "weights": embedder.weights_checksum(), "gallery": gallery_fingerprint}
+    "The metadata that identifies an index built with `embedder` over a gallery (and how its inputs were resized)"
+    return {"model": embedder.name, "weights": embedder.weights_checksum(), "gallery": gallery_fingerprint,
+            "preprocessing": PREPROCESSING_VERSION}
 
 def savez_atomic(path: str | Path, **arrays) -> Path:
     "`np.savez` to a temporary file beside `path`, then rename: a crash leaves the old file or none, never a partial one"

@@ -32,7 +32,7 @@ from .core import (Artefact, MissingArtefactError, get_preset, hub_offline_unles
 # %% auto #0
 __all__ = ['ImageTransform', 'train_transform', 'save_weights', 'Embedder', 'ConvStem', 'register_embedder', 'list_embedders',
            'create_embedder', 'load_embedder', 'get_model', 'XceptionModel', 'CLIPViTModel', 'InfoNCELoss',
-           'register_loss', 'list_losses', 'create_loss']
+           'register_loss', 'list_losses', 'create_loss', 'CategoryLoss', 'DistillationLoss']
 
 # %% ../nbs/03_models.ipynb #c73f13f3
 class ImageTransform:
@@ -152,6 +152,12 @@ class Embedder(nn.Module):
     def save(self, path: str | Path) -> Path: # a directory, created
         "Write `model.safetensors` and `config.json` into the directory `path`"
         return save_weights(self, self.config(), path)
+
+    def load(self, path: str | Path) -> Embedder: # a directory written by `save`
+        "Load the weights `save` wrote to `path` into this model (the seed's `model.load(path)`); `ValueError` if they are another variant's"
+        saved = load_embedder(path, expect={"name": self.name, "embedding_dim": self.embedding_dim, "image_size": self.image_size})
+        self.load_state_dict(saved.state_dict())
+        return self
 
 # %% ../nbs/03_models.ipynb #b42ade61
 def _timm_weights(model_name: str, # timm architecture
@@ -332,7 +338,7 @@ _SLIM_XCEPTION = [dict(in_chs=64, out_chs=96, stride=2), dict(in_chs=96, out_chs
 
 @register_embedder("xception-slim-64")
 def _xception_slim_64(**kw) -> Embedder:
-    "A slim aligned Xception (timm `xception41` family, quarter width) at 64 px: the offline default, trained from scratch"
+    "A slim aligned Xception (timm `xception41` family, quarter width) at 64 px, output stride 32, trained from scratch"
     return _timm_embedder("xception-slim-64", **({"model_name": "xception41", "tag": None, "image_size": 64,
                                                    "block_cfg": _SLIM_XCEPTION} | kw))
 
@@ -358,7 +364,7 @@ def _clip_vit_b32(**kw) -> Embedder:
 
 @register_embedder("clip-vit-s8-64")
 def _clip_vit_s8_64(**kw) -> Embedder:
-    "A 6-layer, width-192, 4-head ViT with 8 px patches at 64 px: the offline default, trained from scratch"
+    "A 6-layer, width-192, 4-head ViT with 8 px patches at 64 px, trained from scratch"
     vision = dict(image_size=64, patch_size=8, width=192, layers=6, head_width=48, mlp_ratio=4.0)
     return _open_clip_embedder("clip-vit-s8-64", **({"tag": None, "vision": vision} | kw))
 
@@ -510,3 +516,39 @@ def _cosine(margin: float = 0.2) -> nn.Module: # similarity below which a non-ma
 def _infonce(temperature: float = 0.07) -> nn.Module:
     "Symmetric in-batch InfoNCE on the matching pairs"
     return InfoNCELoss(temperature)
+
+# %% ../nbs/03_models.ipynb #8822117c
+class CategoryLoss(nn.Module):
+    "`loss` plus `weight` times the cross-entropy of a cosine category classifier on the street and shop embeddings of matching pairs"
+    def __init__(self, loss: nn.Module, # e.g. `create_loss("infonce")`
+                 embedding_dim: int, n_categories: int,
+                 weight: float = 1.0,
+                 scale: float = 16.0): # logits are `scale` times the cosine between an embedding and a category's vector
+        super().__init__()
+        self.loss, self.weight, self.scale = loss, weight, scale
+        self.centres = nn.Parameter(torch.randn(n_categories, embedding_dim) * 0.01)
+
+    def forward(self, street_emb: torch.Tensor, shop_emb: torch.Tensor, labels: torch.Tensor | None = None,
+                categories: torch.Tensor | None = None) -> torch.Tensor: # (B,) category index of each row
+        "`loss(street_emb, shop_emb, labels)`, plus the category term when `categories` are given"
+        out = self.loss(street_emb, shop_emb, labels)
+        if categories is None: return out
+        keep = labels > 0 if labels is not None else torch.ones_like(categories, dtype=torch.bool)
+        c, w = categories[keep].long(), F.normalize(self.centres, dim=1)
+        ce = lambda z: F.cross_entropy(self.scale * z[keep] @ w.T, c)
+        return out + self.weight * (ce(street_emb) + ce(shop_emb)) / 2
+
+# %% ../nbs/03_models.ipynb #a17092fa
+class DistillationLoss(nn.Module):
+    "`loss` plus `weight` times the mean cosine distance of the street and shop embeddings to a teacher's (`targets`)"
+    def __init__(self, loss: nn.Module, weight: float = 1.0):
+        super().__init__()
+        self.loss, self.weight = loss, weight
+
+    def forward(self, street_emb: torch.Tensor, shop_emb: torch.Tensor, labels: torch.Tensor | None = None, *extra: torch.Tensor,
+                targets: tuple[torch.Tensor, torch.Tensor] | None = None) -> torch.Tensor: # the teacher's (street, shop) embeddings
+        "`loss(street_emb, shop_emb, labels, *extra)`, plus the distance to `targets` when given"
+        out = self.loss(street_emb, shop_emb, labels, *extra)
+        if targets is None: return out
+        gap = lambda z, t: (1 - (z * t.to(z.dtype)).sum(1)).mean()
+        return out + self.weight * (gap(street_emb, targets[0]) + gap(shop_emb, targets[1])) / 2

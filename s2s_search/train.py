@@ -26,7 +26,7 @@ from .core import (Config, TrainConfig, bf16_autocast_ok, cache_dir, check_may_t
                              seed_everything, write_atomic)
 from .data import (IMAGE_COLUMNS, Street2ShopImageSimilarityDataset, crop_to_box, load_street2shop, make_loader,
                              shop_train_transform, split_train_val, street_train_transform)
-from .models import Embedder, create_embedder, create_loss, load_embedder
+from .models import CategoryLoss, DistillationLoss, Embedder, create_embedder, create_loss, load_embedder
 
 # %% auto #0
 __all__ = ['TRAINING_CODE_VERSION', 'pair_auc', 'warmup_cosine', 'run_epoch', 'RetrievalValidation', 'confusable_products',
@@ -63,18 +63,20 @@ def _autocast(device: torch.device, enabled: bool):
 def run_epoch(model: Embedder, loader, loss_fn: Callable, device: torch.device,
               optimizer: torch.optim.Optimizer | None = None, # None: evaluate without gradients
               scheduler=None, grad_clip: float = 1.0, amp: bool = True, progress: bool = False,
-              desc: str = "") -> dict:
+              desc: str = "",
+              teacher: Embedder | None = None) -> dict: # a frozen model whose embeddings of each batch go to the loss as `targets`
     "One pass over `loader`: mean loss, and for evaluation the pair similarities and labels"
     training = optimizer is not None
     model.train(training)
     total, n, sims, labels = 0.0, 0, [], []
     t = time.time()
     with torch.set_grad_enabled(training):
-        for street, shop, y in tqdm(loader, desc=desc, disable=not progress, leave=False):
-            street, shop, y = street.to(device), shop.to(device), y.to(device)
+        for street, shop, y, *extra in tqdm(loader, desc=desc, disable=not progress, leave=False):  # extra: e.g. categories
+            street, shop, y, extra = street.to(device), shop.to(device), y.to(device), [e.to(device) for e in extra]
             with _autocast(device, amp):
                 zs, zp = model(street), model(shop)
-            loss = loss_fn(zs.float(), zp.float(), y)  # outside autocast: bf16 logits at temperature 0.07 lose the differences that matter
+                with torch.no_grad(): kw = {} if teacher is None else {"targets": (teacher(street).float(), teacher(shop).float())}
+            loss = loss_fn(zs.float(), zp.float(), y, *extra, **kw)  # outside autocast: bf16 logits at temperature 0.07 lose the differences that matter
             if training:
                 optimizer.zero_grad(set_to_none=True)
                 loss.backward()
@@ -178,8 +180,11 @@ class GatheredLoss(torch.nn.Module):
         parts[self.rank] = x                                  # (B/N, ...) with its autograd history
         return torch.cat(parts)                               # (B, ...)
 
-    def forward(self, street_emb: torch.Tensor, shop_emb: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
-        return self.loss_fn(self._gather(street_emb), self._gather(shop_emb), self._gather(labels))
+    def forward(self, street_emb: torch.Tensor, shop_emb: torch.Tensor, labels: torch.Tensor, *extra: torch.Tensor,
+                targets: tuple[torch.Tensor, ...] | None = None) -> torch.Tensor:
+        # A loss's own parameters (CategoryLoss's vectors) see the whole batch in every process, so their gradients agree without a reduction.
+        kw = {} if targets is None else {"targets": tuple(self._gather(t) for t in targets)}
+        return self.loss_fn(*(self._gather(x) for x in (street_emb, shop_emb, labels, *extra)), **kw)
 
 def _sum_gradients(state, bucket):
     "DDP communication hook: sum the processes' gradients (each holds its own embeddings' share of the global one)"
@@ -220,8 +225,9 @@ def train(model: Embedder, # the embedder to train (updated in place; ends with 
           cfg: TrainConfig | None = None, # default: the preset's train config
           progress: bool = True,
           validate: Callable[[Embedder], dict] | None = None, # e.g. `RetrievalValidation.score`: early stopping on its "mAP"
-          loss_fn: Callable | None = None, # `loss(street_out, shop_out, labels)`; default: `cfg.loss` from the registry
-          on_epoch: Callable[[int, Embedder], None] | None = None) -> dict: # called as `on_epoch(epoch, model)` before each epoch
+          loss_fn: Callable | None = None, # `loss(street_out, shop_out, labels, *extra)`; default: `cfg.loss` from the registry. A loss with parameters (`CategoryLoss`) is checkpointed with the model; its parameters must be in `optimizer`
+          on_epoch: Callable[[int, Embedder], None] | None = None, # called as `on_epoch(epoch, model)` before each epoch
+          teacher: Embedder | None = None) -> dict: # a trained model the loss learns from (`models.DistillationLoss`), kept frozen
     "Train `model` with early stopping on validation mAP (or loss); resume from `save_dir/last.pt` if present"
     if validate is None and val_loader is None: raise ValueError("train needs `validate` or a `val_loader` to choose the best epoch")
     cfg = cfg or get_preset().train
@@ -233,7 +239,9 @@ def train(model: Embedder, # the embedder to train (updated in place; ends with 
     save_dir = Path(save_dir) if save_dir else Path(tempfile.mkdtemp(prefix="s2s-train-"))
     save_dir.mkdir(parents=True, exist_ok=True)
     model.to(device)
+    if teacher is not None: teacher.to(device).eval().requires_grad_(False)
     loss_fn = loss_fn or create_loss(cfg.loss, temperature=cfg.temperature, margin=cfg.margin)
+    loss_state = loss_fn.to(device).state_dict() if isinstance(loss_fn, torch.nn.Module) else {}
     scheduler = warmup_cosine(optimizer, cfg.warmup_steps, epochs * len(train_loader))
     criterion = "val_mAP" if validate is not None else "val_loss"  # the history entry that picks the best epoch
     run_key = config_hash({"model": model.name, "dim": model.embedding_dim, "train": train_fields(cfg), "epochs": epochs, "criterion": criterion,
@@ -246,6 +254,7 @@ def train(model: Embedder, # the embedder to train (updated in place; ends with 
             raise ValueError(f"{last} was written by another configuration (run key {ckpt['run_key']} != {run_key}); "
                              "use another save_dir or delete it")
         model.load_state_dict(ckpt["model"]); optimizer.load_state_dict(ckpt["optimizer"])
+        if loss_state: loss_fn.load_state_dict(ckpt["loss"])
         scheduler.load_state_dict(ckpt["scheduler"])
         state = {k: ckpt[k] for k in state}
         state["history"] = json.loads(state["history"])
@@ -260,7 +269,7 @@ def train(model: Embedder, # the embedder to train (updated in place; ends with 
         if hasattr(batches, "set_epoch"): batches.set_epoch(epoch)
         if on_epoch is not None: on_epoch(epoch, model)  # e.g. refresh hard negatives from the model as it is now
         torch.manual_seed(cfg_seed(cfg) + epoch); np.random.seed(cfg_seed(cfg) + epoch)
-        tr = run_epoch(net, loader, step_loss, device, optimizer, scheduler, cfg.grad_clip, cfg.amp, progress, f"epoch {epoch + 1}")
+        tr = run_epoch(net, loader, step_loss, device, optimizer, scheduler, cfg.grad_clip, cfg.amp, progress, f"epoch {epoch + 1}", teacher)
         h = {"epoch": epoch + 1, "train_loss": tr["loss"], "lr": optimizer.param_groups[0]["lr"], "train_images_per_s": tr["images_per_s"] * world}
         if rank == 0:  # validation runs once; the other processes receive its figures
             if val_loader is not None:
@@ -281,6 +290,7 @@ def train(model: Embedder, # the embedder to train (updated in place; ends with 
                                                          if h.get(k) is not None) + f"  {tr['images_per_s']:.0f} img/s{'  *' if improved else ''}")
         if rank == 0:
             _save_checkpoint({"model": model.state_dict(), "optimizer": optimizer.state_dict(), "scheduler": scheduler.state_dict(),
+                              **({"loss": loss_fn.state_dict()} if loss_state else {}),
                               **{k: v for k, v in state.items() if k != "history"}, "history": json.dumps(state["history"])}, last)
             write_atomic(save_dir / "history.json", json.dumps(state["history"], indent=1))
         if world > 1: torch.distributed.barrier()  # the files of this epoch are written before anyone reads them
@@ -318,7 +328,7 @@ def plot_history(history: list[dict], path: str | Path | None = None):
     return fig
 
 # %% ../nbs/04_train.ipynb #c4fe0c18
-TRAINING_CODE_VERSION = 5  # part of every cached run's key: raise it when a change to training code changes what a run produces
+TRAINING_CODE_VERSION = 6  # part of every cached run's key: raise it when a change to training code changes what a run produces
 
 def fit_embedder(cfg: Config, # a preset, e.g. `get_preset("default")`
                  family: str, # "xception", "clip_vit" or "resnet18": which `cfg.model` variant to train; or a role such as "rerank"
@@ -329,8 +339,10 @@ def fit_embedder(cfg: Config, # a preset, e.g. `get_preset("default")`
     name = variant or getattr(cfg.model, family)
     tcfg = cfg.train.for_family(family) # the family's own lr, epochs... (`TrainConfig.per_family`)
     rank, world = distributed()  # (0, 1) unless launched by torchrun
+    teacher = fit_embedder(cfg, tcfg.distil_from, progress=progress, device=device)[0] if tcfg.distil_from else None
     key = config_hash({"data": asdict(cfg.data), "model": asdict(cfg.model), "train": train_fields(tcfg), "seed": cfg.seed,
-                       "family": family, "variant": name, "code": TRAINING_CODE_VERSION, **({"world_size": world} if world > 1 else {})})
+                       "family": family, "variant": name, "code": TRAINING_CODE_VERSION, **({"world_size": world} if world > 1 else {}),
+                       **({"teacher": teacher.weights_checksum()} if teacher is not None else {})})
     save_dir = cache_dir("checkpoints", f"{name}-{key}")
     done = save_dir / "done.json"
     if done.exists():
@@ -343,8 +355,9 @@ def fit_embedder(cfg: Config, # a preset, e.g. `get_preset("default")`
     tr_rows, va_rows = split_train_val(rows, cfg.data.val_fraction, cfg.data.seed)
     size, norm = model.image_size, dict(mean=model.mean, std=model.std)
     infonce = tcfg.loss == "infonce"
+    by_category = infonce and tcfg.category_weight > 0
     tr = Street2ShopImageSimilarityDataset(rows=tr_rows, num_negative_pairs=0 if infonce else cfg.data.num_negative_pairs, cfg=cfg.data,
-                                           train=True, image_size=size, jitter=tcfg.jitter,
+                                           train=True, image_size=size, jitter=tcfg.jitter, with_category=by_category,
                                            street_transform=street_train_transform(size, **norm, strength=tcfg.street_augment),
                                            shop_transform=shop_train_transform(size, **norm))
     tl = make_loader(tr, tcfg.batch_size, shuffle=True, num_workers=tcfg.num_workers, seed=cfg.seed, drop_last=True,
@@ -357,9 +370,14 @@ def fit_embedder(cfg: Config, # a preset, e.g. `get_preset("default")`
         if mining is None or epoch + 1 < tcfg.mine_from: return
         tl.batch_sampler.neighbours = confusable_products(m, mining, k=tcfg.group_size - 1, batch_size=cfg.index.batch_size)
         tl.batch_sampler.group_size = tcfg.group_size
-    opt = torch.optim.AdamW(model.parameters(), lr=tcfg.lr, weight_decay=tcfg.weight_decay, fused=True)
+    loss_fn = create_loss(tcfg.loss, temperature=tcfg.temperature, margin=tcfg.margin)
+    if by_category: loss_fn = CategoryLoss(loss_fn, model.embedding_dim, len(tr.categories), tcfg.category_weight)
+    if teacher is not None: loss_fn = DistillationLoss(loss_fn, tcfg.distil_weight)
+    params = [*model.parameters(), *(loss_fn.parameters() if by_category else ())]
+    opt = torch.optim.AdamW(params, lr=tcfg.lr, weight_decay=tcfg.weight_decay, fused=True)
     t = time.time()
-    result = train(model, tl, opt, device=device, save_dir=save_dir, cfg=tcfg, progress=progress, validate=validation.score, on_epoch=mine)
+    result = train(model, tl, opt, device=device, save_dir=save_dir, cfg=tcfg, progress=progress, validate=validation.score, on_epoch=mine,
+                   loss_fn=loss_fn, teacher=teacher)
     best = max(result["history"], key=lambda h: h["val_mAP"])
     record = {"name": name, "family": family, "epochs": result["epoch"], "stopped": result["stopped"], "best_epoch": best["epoch"],
               **{f"best_{k}": best[k] for k in ("val_top1", "val_top10", "val_mAP", "val_auc")},
