@@ -80,10 +80,10 @@ class ModelConfig:
 
 # Settings of the default preset's runs that differ by family, each measured in nbs/03_models ("Where the first stage
 # lost"): the BatchNorm'd Xception wants a higher learning rate than the others; the small ViT needs more steps than
-# the CNNs (8 epochs: 46.8% against 39.1% in 6); the resnet18 baseline gets epochs for about the seed families' time
-# (4.5 to 5 minutes each on two cores); each mines its own confusions in its second half.
+# the CNNs (8 epochs: 46.8% against 39.1% in 6); the resnet18 baseline gets epochs for about the Xception's time
+# (4.5 minutes on two cores); each mines its own confusions in its second half.
 DEFAULT_PER_FAMILY = {"xception": {"lr": 4e-3, "epochs": 10, "mine_from": 5}, "clip_vit": {"epochs": 8, "mine_from": 4},
-                      "resnet18": {"epochs": 16, "mine_from": 8}}
+                      "resnet18": {"epochs": 15, "mine_from": 8}}
 
 @dataclass
 class TrainConfig:
@@ -179,7 +179,7 @@ class RerankConfig:
 class PipelineConfig:
     "How the stages of the enhanced pipeline combine (`s2s_search.pipeline`)."
     embedder: str | None = None        # `cfg.model` family whose image index gives the candidates; None: the best on validation
-    candidates: tuple[str, ...] = ("xception", "clip_vit")  # families `embedder=None` chooses from
+    candidates: tuple[str, ...] = ("xception", "clip_vit", "resnet18")  # families `embedder=None` chooses from (the baseline too: search uses the best)
     top_k: int = 30                    # coarse candidates per crop from the image index (every stage scores these)
     top_r: int = 20                    # candidates the re-ranker re-scores
     use_detector: bool = True          # query with detector crops (else the whole photo)
