@@ -10,7 +10,7 @@ STAMP  := $(VENV)/.installed
 # Tests never touch the network: a forgotten download fails fast instead of hanging.
 OFFLINE := HF_HUB_OFFLINE=1 HF_DATASETS_OFFLINE=1 TRANSFORMERS_OFFLINE=1 YOLO_OFFLINE=1
 
-.PHONY: reproduce test rehearse browser export clean-nbs readme
+.PHONY: reproduce test rehearse browser export notebooks clean-nbs readme
 
 $(STAMP): settings.ini setup.py
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -19,7 +19,7 @@ $(STAMP): settings.ini setup.py
 
 reproduce: $(STAMP)
 	$(BIN)/s2s-search preflight --preset $(PRESET)
-	$(BIN)/python tools/reproduce.py --preset $(PRESET)
+	$(BIN)/s2s-search reproduce --preset $(PRESET)
 
 test: $(STAMP) browser
 	$(OFFLINE) $(BIN)/python tools/run_tests.py
@@ -37,6 +37,10 @@ browser:
 # Developer helpers (not needed by the two commands above).
 export: $(STAMP)
 	$(BIN)/nbdev_export && $(BIN)/nbdev_clean && $(BIN)/python tools/make_readme.py
+
+# Re-execute the numbered notebooks on the smoke preset and keep their outputs (what JupyterLab and the forge show).
+notebooks: $(STAMP)
+	$(OFFLINE) $(BIN)/python tools/execute_notebooks.py
 
 readme: $(STAMP)
 	$(BIN)/python tools/make_readme.py

@@ -57,10 +57,9 @@ def rate(gi: GalleryIndex, q: np.ndarray, k: int) -> tuple[np.ndarray, float]:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--n", type=int, default=100_000)
-    ap.add_argument("--dim", type=int, default=512)
-    ap.add_argument("--queries", type=int, default=2000)
-    ap.add_argument("--k", type=int, default=10)
+    for flag, default, what in (("--n", 100_000, "synthetic gallery vectors"), ("--dim", 512, "their dimension"),
+                                ("--queries", 2000, "queries timed"), ("--k", 10, "neighbours per query")):
+        ap.add_argument(flag, type=int, default=default, help=f"{what} (default {default:,})")
     ap.add_argument("--preset", default="default")
     ap.add_argument("--model", default="clip_vit", help="embedder family for part 1 ('none' skips it)")
     args = ap.parse_args()

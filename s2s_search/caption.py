@@ -5,36 +5,35 @@
 # %% ../nbs/08_caption.ipynb #caf00d19
 from __future__ import annotations
 
-import hashlib
 import json
 import math
-import os
-import tempfile
 import time
 from dataclasses import asdict
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import Sequence
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 from PIL import Image
-from safetensors.torch import load_file, save_file
+from safetensors.torch import load_file
 from torch import nn
 from tqdm.auto import tqdm
 
 from . import __version__
-from .core import (BLIP2_HUB_ID, MINILM_NAMES, Config, blip2_weights, cache_dir, check_may_train, config_hash, get_device,
-                             hub_offline_unless_reachable, load_image, seed_everything, sentence_transformers_weights)
+from .core import (BLIP2_HUB_ID, CROP_MARGIN, Config, MINILM_NAMES, Registry, TrainedRun, blip2_weights,
+                             check_may_train, get_device, grow_box, hub_offline_unless_reachable, load_image, seed_everything,
+                             sentence_transformers_weights, trained_run, write_atomic)
 from .data import IMAGENET_MEAN, IMAGENET_STD, crop_to_box, load_street2shop, split_train_val
-from .models import ImageTransform
+from .models import ImageTransform, save_weights, state_dict_checksum
 from .synth import CATEGORIES, COLOURS, PATTERNS
 from .train import warmup_cosine
 
 # %% auto #0
-__all__ = ['NOUNS', 'PATTERN_WORDS', 'ATTRIBUTES', 'CROP_MARGIN', 'render_caption', 'Captioner', 'register_captioner',
-           'list_captioners', 'create_captioner', 'load_captioner', 'AttributeCaptioner', 'attribute_accuracy',
-           'train_captioner', 'Blip2Captioner', 'tiny_blip2', 'TextEmbedder']
+__all__ = ['NOUNS', 'PATTERN_WORDS', 'CAPTIONER_KINDS', 'CAPTIONERS', 'list_captioners', 'ATTRIBUTES', 'CAPTIONER_CODE_VERSION',
+           'render_caption', 'Captioner', 'register_captioner', 'create_captioner', 'load_captioner',
+           'AttributeCaptioner', 'attribute_accuracy', 'captioner_run', 'train_captioner', 'Blip2Captioner',
+           'tiny_blip2', 'TextEmbedder']
 
 # %% ../nbs/08_caption.ipynb #0d76422e
 NOUNS = {"bags": "bag", "belts": "belt", "dresses": "dress", "eyewear": "pair of glasses", "footwear": "shoe",
@@ -51,7 +50,7 @@ def render_caption(category: str, # a data `category`, e.g. "dresses"
     return ("an " if words[:1].lower() in "aeiou" else "a ") + words
 
 # %% ../nbs/08_caption.ipynb #b7a94cbd
-_KINDS: dict[str, type] = {}
+CAPTIONER_KINDS = Registry("captioner kind")  # `kind` in a saved config.json -> the class that loads it
 
 class Captioner:
     "Interface of a captioner: `caption(images) -> list[str]`, `save(path)`; `load_captioner` reads it back"
@@ -59,7 +58,7 @@ class Captioner:
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
-        if cls.kind: _KINDS[cls.kind] = cls
+        if cls.kind: CAPTIONER_KINDS.add(cls.kind, cls)
 
     def caption(self,
                 images: Sequence[Image.Image], # PIL images of any size and mode
@@ -73,37 +72,26 @@ class Captioner:
     @classmethod
     def _load(cls, path: Path, config: dict, **kwargs) -> "Captioner": raise NotImplementedError
 
-_CAPTIONERS: dict[str, Callable[..., Captioner]] = {}
+CAPTIONERS = Registry("captioner")
+list_captioners = CAPTIONERS.names
 
 def register_captioner(name: str, # the name `create_captioner` and `CaptionConfig.model` use
                        trainable: bool = False): # whether `train_captioner` trains it here
     "Decorator registering a builder `fn(**overrides) -> Captioner` under `name`"
-    def _register(fn):
-        fn.trainable = trainable
-        _CAPTIONERS[name] = fn
-        return fn
-    return _register
-
-def list_captioners() -> list[str]:
-    "Names of the registered captioners"
-    return sorted(_CAPTIONERS)
+    return CAPTIONERS.register(name, trainable=trainable)
 
 def create_captioner(name: str, # a registered captioner, see `list_captioners()`
                      **overrides) -> Captioner: # keyword arguments of its builder
     "Build the registered captioner `name`"
-    return _builder(name)(**overrides)
-
-def _builder(name: str) -> Callable[..., Captioner]:
-    if name not in _CAPTIONERS: raise KeyError(f"unknown captioner {name!r}; known captioners: {list_captioners()}")
-    return _CAPTIONERS[name]
+    return CAPTIONERS[name](**overrides)
 
 def load_captioner(path: str | Path, # a directory written by a captioner's `save`
                    **kwargs) -> Captioner: # passed to the class's loader (e.g. `device`)
     "Load the captioner saved in the directory `path`"
     config = json.loads((Path(path) / "config.json").read_text())
     kind = config.get("kind")
-    if kind not in _KINDS: raise ValueError(f"{path}: unknown captioner kind {kind!r}; known kinds: {sorted(_KINDS)}")
-    return _KINDS[kind]._load(Path(path), config, **kwargs)
+    if kind not in CAPTIONER_KINDS: raise ValueError(f"{path}: unknown captioner kind {kind!r}; known kinds: {CAPTIONER_KINDS.names()}")
+    return CAPTIONER_KINDS[kind]._load(Path(path), config, **kwargs)
 
 # %% ../nbs/08_caption.ipynb #91eeefd9
 def _conv_bn(c_in: int, c_out: int, stride: int = 1) -> nn.Sequential:
@@ -178,11 +166,7 @@ class AttributeCaptioner(Captioner, nn.Module):
 
     def weights_checksum(self, n: int = 16) -> str:
         "Short sha256 of the state dict, e.g. to key caches of captions"
-        h = hashlib.sha256()
-        for k, v in sorted(self.state_dict().items()):
-            v = v.detach().cpu().contiguous()
-            h.update(f"{k}|{v.dtype}|{tuple(v.shape)}|".encode()); h.update(v.reshape(-1).view(torch.uint8).numpy().tobytes())
-        return h.hexdigest()[:n]
+        return state_dict_checksum(self, n)
 
     def config(self) -> dict:
         "What `save` writes to config.json: the architecture, vocabularies and preprocessing"
@@ -191,25 +175,14 @@ class AttributeCaptioner(Captioner, nn.Module):
                 "weights_checksum": self.weights_checksum()}
 
     def save(self, path: str | Path) -> Path: # a directory, created
-        "Write `model.safetensors` and `config.json` into the directory `path`"
-        path = Path(path); path.mkdir(parents=True, exist_ok=True)
-        tmp = path / "model.safetensors.tmp"
-        save_file({k: v.detach().cpu().contiguous() for k, v in self.state_dict().items()}, str(tmp))
-        os.replace(tmp, path / "model.safetensors")
-        _write_json(path / "config.json", self.config())
-        return path
+        "Write `model.safetensors` and `config.json` into the directory `path`, each atomically"
+        return save_weights(self, self.config(), path)
 
     @classmethod
     def _load(cls, path: Path, config: dict, device: str | torch.device | None = None) -> "AttributeCaptioner":
         model = cls(config["vocab"], config["width"], config["image_size"], config["mean"], config["std"], config["name"])
         model.load_state_dict(load_file(str(path / "model.safetensors")))
         return model.to(device or "cpu").eval()
-
-def _write_json(path: Path, obj) -> None:
-    "Write `obj` as JSON to `path` through a temporary file, so readers never see half a file"
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps(obj, indent=1))
-    os.replace(tmp, path)
 
 def _attribute_captioner(name: str, width: int = 32, image_size: int = 48, **kwargs) -> AttributeCaptioner:
     return AttributeCaptioner(width=width, image_size=image_size, name=name, **kwargs)
@@ -221,8 +194,6 @@ def _attributes(**kw) -> AttributeCaptioner: return _attribute_captioner("attrib
 def _attributes_tiny(**kw) -> AttributeCaptioner: return _attribute_captioner("attributes-tiny", **{"width": 4, "image_size": 32, **kw})
 
 # %% ../nbs/08_caption.ipynb #19ebee38
-CROP_MARGIN = 0.05  # margin around the garment box of evaluation crops (as `crop_to_box` and the detector's `pad`)
-
 def _box_of(row: dict) -> tuple[int, int, int, int]: return (row["left"], row["top"], row["width"], row["height"])
 
 def _wide_crop(img: Image.Image, # a street photo
@@ -231,10 +202,7 @@ def _wide_crop(img: Image.Image, # a street photo
                size: int) -> tuple[np.ndarray, np.ndarray]:
     "(size, size, 3) uint8 crop of `img` around `box`, the box inside it as (x0, y0, x1, y1) shares of the crop, and the crop's width/height"
     l, t, w, h = box
-    W, H = img.size
-    x0, y0 = max(0, int(l - margin * w)), max(0, int(t - margin * h))
-    x1, y1 = min(W, math.ceil(l + w + margin * w)), min(H, math.ceil(t + h + margin * h))
-    x1, y1 = max(x1, x0 + 1), max(y1, y0 + 1)
+    x0, y0, x1, y1 = grow_box((l, t, l + w, t + h), img.size, margin)
     arr = np.asarray(img.crop((x0, y0, x1, y1)).resize((size, size), Image.BILINEAR))
     cw, ch = x1 - x0, y1 - y0
     return arr, np.array([(l - x0) / cw, (t - y0) / ch, (l + w - x0) / cw, (t + h - y0) / ch], np.float32), cw / ch
@@ -332,20 +300,22 @@ def attribute_accuracy(captioner: AttributeCaptioner,
             "shop": _accuracies(captioner.predict(shop, batch_size), labels[idx]),
             "n_street": len(rows), "n_shop": len(idx)}
 
-def _caption_key(cfg: Config) -> str:
-    "Hash of everything that changes the trained captioner (the text model does not)"
+CAPTIONER_CODE_VERSION = 1  # part of every cached captioner run's key: raise it when a change to its training changes the result
+
+def captioner_run(cfg: Config) -> TrainedRun:
+    "The cached run of the preset's captioner: keyed by everything that changes it (the text model does not) and the code version"
     caption = {k: v for k, v in asdict(cfg.caption).items() if k != "text_model"}
-    return config_hash({"data": asdict(cfg.data), "caption": caption, "seed": cfg.seed})
+    return trained_run("captioner", {"data": asdict(cfg.data), "caption": caption, "seed": cfg.seed}, CAPTIONER_CODE_VERSION, cfg.caption.model)
 
 def train_captioner(cfg: Config, # a preset, e.g. `get_preset("default")`
                     progress: bool = True,
                     device: str | None = None) -> tuple[Captioner, dict]:
     "Train (or load the cached run of) the preset's captioner on the train split; return it and the run's record"
     c = cfg.caption
-    if not _builder(c.model).trainable: return create_captioner(c.model), {"name": c.model, "trained": False}
-    save_dir = cache_dir("captioner", f"{c.model}-{_caption_key(cfg)}")
-    done = save_dir / "done.json"
-    if done.exists(): return load_captioner(save_dir / "model"), json.loads(done.read_text())
+    if not CAPTIONERS[c.model].trainable: return create_captioner(c.model), {"name": c.model, "trained": False}
+    run = captioner_run(cfg)
+    save_dir = run.folder
+    if (done := run.record()) is not None: return load_captioner(save_dir / "model"), done
     check_may_train("the captioner", cfg.name)
     seed_everything(cfg.seed)
     model = create_captioner(c.model, image_size=c.image_size)
@@ -396,9 +366,8 @@ def train_captioner(cfg: Config, # a preset, e.g. `get_preset("default")`
               "stopped": "early" if bad >= c.patience else "epochs", "val_street": best_h["val_street"], "val_shop": best_h["val_shop"],
               "decode_seconds": decode_s, "train_seconds": time.time() - t1, "seconds": time.time() - t0, "history": history,
               "train_images": n, "train_street": len(tr_rows), "val_images": len(va_street) + len(va_shop),
-              "config": asdict(c), "key": _caption_key(cfg)}
-    _write_json(done, record)
-    return model, record
+              "config": asdict(c), "key": save_dir.name}
+    return model, run.finish(record)
 
 # %% ../nbs/08_caption.ipynb #57e59865
 class Blip2Captioner(Captioner):
@@ -446,7 +415,7 @@ class Blip2Captioner(Captioner):
     def save(self, path: str | Path) -> Path:
         "Write `config.json` referring to the model (its weights stay in the Hugging Face cache or their directory)"
         path = Path(path); path.mkdir(parents=True, exist_ok=True)
-        _write_json(path / "config.json", self.config())
+        write_atomic(path / "config.json", json.dumps(self.config(), indent=1))
         return path
 
     @classmethod
@@ -525,10 +494,5 @@ class TextEmbedder:
 
     def weights_checksum(self, n: int = 16) -> str:
         "Short sha256 of the model's state dict, e.g. to key caches of text embeddings"
-        if self._checksum is None:
-            h = hashlib.sha256()
-            for k, v in sorted(self.model.state_dict().items()):
-                v = v.detach().cpu().contiguous()
-                h.update(f"{k}|{v.dtype}|{tuple(v.shape)}|".encode()); h.update(v.reshape(-1).view(torch.uint8).numpy().tobytes())
-            self._checksum = h.hexdigest()
+        if self._checksum is None: self._checksum = state_dict_checksum(self.model, 64)
         return self._checksum[:n]

@@ -15,13 +15,14 @@ import numpy as np
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
-from .core import BadImageError, Config, cache_dir, get_preset, list_presets, load_image, preset_name
+from .core import BadImageError, Config, Registry, cache_dir, get_preset, list_presets, load_image, preset_name
 
 # %% auto #0
-__all__ = ['PROG', 'CliError', 'parse_sets', 'config_from_args', 'register_cli_model', 'list_cli_models', 'create_cli_model',
-           'index_path', 'EmbedderModel', 'PipelineModel', 'parse_box', 'load_queries', 'build_parser', 'main',
-           'cmd_preflight', 'cmd_data', 'cmd_train', 'cmd_index', 'format_results', 'cmd_query', 'cmd_evaluate',
-           'cmd_reproduce', 'cmd_serve', 'cmd_embed_catalogue', 'cmd_build_index']
+__all__ = ['PROG', 'CLI_MODELS', 'register_cli_model', 'list_cli_models', 'COMMANDS', 'CliError', 'parse_sets',
+           'config_from_args', 'create_cli_model', 'index_path', 'EmbedderModel', 'PipelineModel', 'parse_box',
+           'load_queries', 'build_parser', 'main', 'cmd_preflight', 'cmd_data', 'cmd_train', 'cmd_index',
+           'format_results', 'cmd_query', 'cmd_evaluate', 'cmd_reproduce', 'cmd_serve', 'cmd_embed_catalogue',
+           'cmd_build_index']
 
 # %% ../nbs/11_cli.ipynb #add3bbc2
 PROG = "s2s-search"
@@ -82,23 +83,13 @@ def config_from_args(preset: str | None = None, # a registered preset; None: `S2
     except TypeError: raise CliError(f"--set: unknown config key in {list(updates)}: a field has no sub-fields") from None
 
 # %% ../nbs/11_cli.ipynb #bdd1aff2
-_CLI_MODELS: dict[str, Callable[[], Any]] = {}
-
-def register_cli_model(name: str):
-    "Decorator registering a factory of a CLI model (see `EmbedderModel`) under `name`"
-    def _register(fn: Callable[[], Any]) -> Callable[[], Any]:
-        _CLI_MODELS[name] = fn
-        return fn
-    return _register
-
-def list_cli_models() -> list[str]:
-    "Names `--model` accepts"
-    return sorted(_CLI_MODELS)
+CLI_MODELS = Registry("model")
+register_cli_model = CLI_MODELS.register  # decorator: `@register_cli_model(name)` on a factory of a CLI model (see `EmbedderModel`)
+list_cli_models = CLI_MODELS.names  # what `--model` accepts
 
 def create_cli_model(name: str) -> Any:
     "The CLI model registered as `name`"
-    if name not in _CLI_MODELS: raise KeyError(f"unknown model {name!r}; known models: {list_cli_models()}")
-    return _CLI_MODELS[name]()
+    return CLI_MODELS[name]()
 
 def index_path(model, # a trained embedder (`name`, `weights_checksum()`)
                gallery, # an `evaluate.Gallery`
@@ -208,15 +199,12 @@ def load_queries(paths: Sequence[str], # image files
     return out
 
 # %% ../nbs/11_cli.ipynb #e756e507
-_COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None], Callable[[argparse.Namespace], int], bool]] = {}
+COMMANDS = Registry("command", ordered=True)  # name -> (help, add_arguments, fn, takes --set)
 
 def _command(name: str, help: str, arguments: Callable[[argparse.ArgumentParser], None] = lambda p: None,
              config: bool = True): # whether the command takes `--set` overrides
     "Register the decorated `fn(args) -> exit code` as the subcommand `name`"
-    def _register(fn):
-        _COMMANDS[name] = (help, arguments, fn, config)
-        return fn
-    return _register
+    return lambda fn: COMMANDS.add(name, (help, arguments, fn, config))[2]
 
 def _common(config: bool) -> argparse.ArgumentParser:
     p = _Parser(add_help=False)
@@ -232,7 +220,8 @@ def build_parser() -> argparse.ArgumentParser:
     "The `s2s-search` argument parser with every registered subcommand"
     parser = _Parser(prog=PROG, description="Street-to-shop fashion retrieval: data, training, indexing, search and evaluation.")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for name, (help, arguments, fn, config) in _COMMANDS.items():
+    for name in COMMANDS.names():
+        help, arguments, fn, config = COMMANDS[name]
         p = sub.add_parser(name, help=help, description=help, parents=[_common(config)])
         arguments(p)
         p.set_defaults(_run=fn)
@@ -420,24 +409,39 @@ def _source_notebook() -> Path:
     return Path(s2s_search.__file__).resolve().parent.parent / "nbs" / "experiments" / "performance.ipynb"
 
 def _reproduce_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--out-dir", default="readme_data", help="where the figures and results go (default: readme_data)")
+    p.add_argument("--out-dir", default=None, help="where the figures and results go (default: the checkout's readme_data, "
+                   "whose README.md is then rewritten)")
+    p.add_argument("--scratch", action="store_true", help="write into a temporary folder: the committed figures stay untouched (tests)")
     p.add_argument("--notebook", default=None, help=argparse.SUPPRESS) # another experiment notebook (tests)
 
-@_command("reproduce", "run the experiment notebook with papermill to rebuild the figures (needs a source checkout)",
+@_command("reproduce", "run the experiment notebook with papermill to rebuild the figures and README (needs a source checkout)",
           _reproduce_arguments, config=False)
 def cmd_reproduce(args) -> int:
-    "Run the checkout's experiment notebook with papermill for the preset"
+    "Run the checkout's experiment notebook for the preset; a run into the checkout's readme_data rewrites its README"
     nb = Path(args.notebook) if args.notebook else _source_notebook()
     if not nb.is_file():
         raise CliError(f"reproduce needs a source checkout of s2s_search: {nb} not found")
     cfg = config_from_args(args.preset)
-    import papermill as pm
-    out_nb = nb.parents[2] / "runs" / f"{nb.stem}-{cfg.name}.ipynb" if len(nb.parents) > 2 else nb.with_suffix(".out.ipynb")
-    out_nb.parent.mkdir(parents=True, exist_ok=True)
-    out_dir = Path(args.out_dir).resolve() # the notebook runs in its own folder
-    print(f"running {nb} (preset {cfg.name!r}, figures to {out_dir}) -> {out_nb}")
-    pm.execute_notebook(str(nb), str(out_nb), parameters={"preset": cfg.name, "out_dir": str(out_dir)},
-                        kernel_name="python3", cwd=str(nb.parent))
+    import papermill as pm, resource, subprocess, tempfile, time
+    root = nb.parents[2] if len(nb.parents) > 2 else nb.parent  # the checkout: nbs/experiments/<notebook>
+    with tempfile.TemporaryDirectory() as tmp:
+        out_dir = Path(tmp) / "readme_data" if args.scratch else Path(args.out_dir or root / "readme_data").resolve()
+        out_nb = (Path(tmp) if args.scratch else root / "runs") / f"{nb.stem}-{cfg.name}.ipynb"
+        out_nb.parent.mkdir(parents=True, exist_ok=True)
+        t = time.time()
+        print(f"running {nb.name} on the {cfg.name!r} preset -> {out_dir} (executed copy: {out_nb})", flush=True)
+        try:
+            pm.execute_notebook(str(nb), str(out_nb), parameters={"preset": cfg.name, "out_dir": str(out_dir), "progress": not args.scratch},
+                                kernel_name="python3", cwd=str(nb.parent), progress_bar=False, stdout_file=sys.stdout, stderr_file=sys.stderr)
+        except pm.PapermillExecutionError as e:
+            raise CliError(f"the experiment notebook failed in cell {e.exec_count}: {e.ename}: {e.evalue} (executed copy: {out_nb})") from None
+        make_readme = root / "tools" / "make_readme.py"
+        if out_dir == (root / "readme_data").resolve() and make_readme.is_file():  # the README shows this run's table: keep it in step
+            subprocess.run([sys.executable, str(make_readme)], cwd=root, check=True)
+            print("rewrote README.md with this run's results table")
+        peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 2**20
+        print(f"\nreproduce ({cfg.name}) finished in {(time.time() - t) / 60:.1f} min; peak resident memory {peak:.2f} GiB")
+        if (out_dir / "results.md").exists(): print((out_dir / "results.md").read_text())
     return 0
 
 # %% ../nbs/11_cli.ipynb #76159cd7

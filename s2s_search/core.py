@@ -14,33 +14,37 @@ import hashlib
 import importlib.util
 import io
 import json
+import math
 import operator
 import os
 import random
+import shutil
 import socket
 import tempfile
 import time
 import warnings
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Union
+from typing import Any, BinaryIO, Callable, Sequence, Union
 from urllib.parse import urlparse
 
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 # %% auto #0
-__all__ = ['STREET2SHOP_HUB_ID', 'DEFAULT_PER_FAMILY', 'PRESET_ENV', 'CACHE_ENV', 'YOLO_RELEASE_URL', 'BLIP2_HUB_ID',
-           'MINILM_PACKAGE', 'MINILM_NAMES', 'ImageSource', 'DEFAULT_MAX_PIXELS', 'PAD_FILL', 'PREPROCESSING_VERSION',
+__all__ = ['STREET2SHOP_HUB_ID', 'DEFAULT_PER_FAMILY', 'PRESETS', 'PRESET_ENV', 'register_preset', 'list_presets', 'CACHE_ENV',
+           'YOLO_RELEASE_URL', 'BLIP2_HUB_ID', 'MINILM_PACKAGE', 'MINILM_NAMES', 'PUBLISHED_WEIGHTS',
+           'register_weights', 'ImageSource', 'DEFAULT_MAX_PIXELS', 'PAD_FILL', 'PREPROCESSING_VERSION', 'CROP_MARGIN',
            'SynthConfig', 'DataConfig', 'ModelConfig', 'TrainConfig', 'IndexConfig', 'EvalConfig', 'DetectConfig',
-           'CaptionConfig', 'RerankConfig', 'PipelineConfig', 'ImageConfig', 'Config', 'register_preset',
-           'list_presets', 'override', 'preset_name', 'get_preset', 'config_hash', 'write_atomic', 'seed_everything',
+           'CaptionConfig', 'RerankConfig', 'PipelineConfig', 'ImageConfig', 'Config', 'Registry', 'override',
+           'preset_name', 'get_preset', 'config_hash', 'write_atomic', 'write_dir_atomic', 'seed_everything',
            'get_device', 'bf16_autocast_ok', 'cache_dir', 'NotTrainedError', 'load_only', 'check_may_train',
-           'downloads_off', 'hub_reachable', 'url_reachable', 'hub_offline_unless_reachable', 'MissingArtefactError',
-           'torch_hub_dir', 'hub_snapshot', 'write_to_hub_cache', 'Artefact', 'timm_weights', 'open_clip_weights',
-           'transformers_weights', 'sentence_transformers_weights', 'yolo_weights', 'register_weights',
-           'published_weights', 'blip2_weights', 'source_kind', 'dataset_artefact', 'PreflightRow', 'preset_needs',
-           'preflight', 'format_preflight', 'BadImageError', 'load_image', 'square_pixels', 'LazyImages']
+           'TrainedRun', 'trained_run', 'downloads_off', 'hub_reachable', 'url_reachable',
+           'hub_offline_unless_reachable', 'MissingArtefactError', 'torch_hub_dir', 'hub_snapshot',
+           'write_to_hub_cache', 'Artefact', 'timm_weights', 'open_clip_weights', 'transformers_weights',
+           'sentence_transformers_weights', 'yolo_weights', 'published_weights', 'blip2_weights', 'source_kind',
+           'dataset_artefact', 'PreflightRow', 'preset_needs', 'preflight', 'format_preflight', 'BadImageError',
+           'load_image', 'square_pixels', 'grow_box', 'LazyImages']
 
 # %% ../nbs/00_core.ipynb #59d7bf5a
 STREET2SHOP_HUB_ID = "petr7555/street2shop"  # the real data set on the Hugging Face hub
@@ -146,7 +150,7 @@ class DetectConfig:
     nms_iou: float = 0.6               # IoU above which overlapping boxes are suppressed
     agnostic_nms: bool = True          # suppress across classes: two labels on one garment would waste a crop
     max_crops: int = 3                 # crops kept per photo, best first
-    pad: float = 0.05                  # crop margin, as a share of the box side
+    pad: float = 0.05                  # crop margin, as a share of the box side (`CROP_MARGIN`)
 
 @dataclass
 class CaptionConfig:
@@ -213,20 +217,45 @@ class Config:
     rerank: RerankConfig = field(default_factory=RerankConfig)
     pipeline: PipelineConfig = field(default_factory=PipelineConfig)
 
+# %% ../nbs/00_core.ipynb #d4b4ffb5
+class Registry:
+    "Named entries of one kind: `@registry.register(name)` adds one, `registry[name]` finds it or names the known ones"
+    def __init__(self,
+                 kind: str, # what an entry is, for messages: "embedder", "loss", ...
+                 plural: str | None = None, # the kind in the plural (default: kind + "s")
+                 ordered: bool = False): # `names()` in registration order (where the order draws random numbers), not sorted
+        self.kind, self.plural, self.ordered, self._entries = kind, plural or kind + "s", ordered, {}
+
+    def register(self, *names: str, **attrs) -> Callable:
+        "Decorator adding the decorated object under each of `names`, with `attrs` set on it (e.g. `trainable=True`)"
+        def _add(obj):
+            for k, v in attrs.items(): setattr(obj, k, v)
+            for n in names: self.add(n, obj)
+            return obj
+        return _add
+
+    def add(self, name: str, entry: Any) -> Any:
+        "Add `entry` under `name`, replacing an earlier entry of that name; returns `entry`"
+        self._entries[name] = entry
+        return entry
+
+    def names(self) -> list[str]:
+        "The registered names: sorted, or in registration order if `ordered`"
+        return list(self._entries) if self.ordered else sorted(self._entries)
+
+    def __getitem__(self, name: str) -> Any:
+        if name not in self._entries: raise KeyError(f"unknown {self.kind} {name!r}; known {self.plural}: {self.names()}")
+        return self._entries[name]
+
+    def __contains__(self, name: object) -> bool: return name in self._entries
+    def __len__(self) -> int: return len(self._entries)
+    def __repr__(self) -> str: return f"Registry({self.kind!r}: {', '.join(self.names())})"
+
 # %% ../nbs/00_core.ipynb #c208538d
-_PRESETS: dict[str, Callable[[], Config]] = {}
+PRESETS = Registry("preset")
 PRESET_ENV = "S2S_PRESET"
-
-def register_preset(name: str):
-    "Decorator registering a function that returns a `Config` under `name`"
-    def _register(fn: Callable[[], Config]) -> Callable[[], Config]:
-        _PRESETS[name] = fn
-        return fn
-    return _register
-
-def list_presets() -> list[str]:
-    "Names of the registered presets"
-    return sorted(_PRESETS)
+register_preset = PRESETS.register  # decorator: `@register_preset(name)` on a function returning a `Config`
+list_presets = PRESETS.names
 
 @register_preset("smoke")
 def _smoke() -> Config:
@@ -282,10 +311,7 @@ def get_preset(name: str | None = None, # a registered preset; None follows `S2S
                updates: dict[str, Any] | None = None, # dotted-key overrides
                **kwargs) -> Config: # `data__ratio=0.5` style overrides
     "Build the preset `name` (or the environment's choice) with overrides applied"
-    name = preset_name(name)
-    if name not in _PRESETS:
-        raise KeyError(f"unknown preset {name!r}; known presets: {list_presets()}")
-    return override(_PRESETS[name](), updates, **kwargs)
+    return override(PRESETS[preset_name(name)](), updates, **kwargs)
 
 # %% ../nbs/00_core.ipynb #53584e8d
 def config_hash(cfg: Any, # a config dataclass, or any JSON-able value
@@ -298,16 +324,35 @@ def config_hash(cfg: Any, # a config dataclass, or any JSON-able value
 
 # %% ../nbs/00_core.ipynb #f4d3ff65
 def write_atomic(path: str | Path, # the file to (re)write; its directory is created
-                 data: str | bytes) -> Path:
+                 data: str | bytes | Callable[[BinaryIO], Any]) -> Path: # the content, or `fn(file)` that writes it (e.g. `torch.save`)
     "Write `data` to `path` through a temporary file and a rename, so a crash never leaves half a file"
     path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name + ".", suffix=".tmp")
     try:
-        with os.fdopen(fd, "wb") as f: f.write(data.encode() if isinstance(data, str) else data)
+        with os.fdopen(fd, "wb") as f:
+            if callable(data): data(f)
+            else: f.write(data.encode() if isinstance(data, str) else data)
         os.chmod(tmp, 0o644)  # mkstemp makes 0600 files; these are ordinary results
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True); raise
+    return path
+
+def write_dir_atomic(path: str | Path, # the folder to (re)create
+                     fill: Callable[[Path], Any], # writes the folder's content into the (empty, existing) folder it is given
+                     replace: bool = True) -> Path: # False: keep a folder that appeared meanwhile (a concurrent writer won)
+    "Fill a temporary folder beside `path`, then rename it to `path`: readers see the old folder, or the complete new one, or none"
+    path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp"))
+    try:
+        fill(tmp)
+        os.chmod(tmp, 0o755)  # mkdtemp makes 0700 folders
+        if path.exists():
+            if not replace: return path
+            shutil.rmtree(path)
+        os.replace(tmp, path)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
     return path
 
 # %% ../nbs/00_core.ipynb #90876166
@@ -361,6 +406,30 @@ def check_may_train(what: str, # the component, e.g. "the xception embedder"
     "Raise `NotTrainedError` when training `what` is not allowed here (inside `load_only`)"
     if _LOAD_ONLY.get():
         raise NotTrainedError(f"{what} of the {preset!r} preset is not trained yet: run `make reproduce PRESET={preset}` first")
+
+# %% ../nbs/00_core.ipynb #a1a97fd3
+@dataclass(frozen=True)
+class TrainedRun:
+    "The cache folder of one trained component's run; `record()` is its `done.json`, None until `finish` writes it"
+    folder: Path
+
+    def record(self) -> dict | None:
+        "The finished run's record, or None while the run has not finished"
+        done = self.folder / "done.json"
+        return json.loads(done.read_text()) if done.exists() else None
+
+    def finish(self, record: dict) -> dict:
+        "Mark the run finished with `record` (written atomically, and last: a run killed before this is not loaded)"
+        write_atomic(self.folder / "done.json", json.dumps(record, indent=1))
+        return record
+
+def trained_run(kind: str, # the cache's sub-folder, e.g. "checkpoints", "detector"
+                key: dict, # everything the trained result depends on: configs, seed, data, upstream weights
+                code_version: int, # the component's training-code version: raised when a change to its training changes the result
+                name: str | None = None) -> TrainedRun: # a readable prefix of the folder's name, e.g. the variant
+    "The run of `key` under `code_version`: another configuration or code version is another folder, so an old run is never loaded"
+    h = config_hash({**key, "code": code_version})
+    return TrainedRun(cache_dir(kind, f"{name}-{h}" if name else h))
 
 # %% ../nbs/00_core.ipynb #3870bfb9
 def _connects(url: str, timeout: float) -> bool:
@@ -569,18 +638,12 @@ def yolo_weights(filename: str) -> Artefact: # e.g. "yolov8s.pt"
     return Artefact(f"ultralytics {filename}", url=YOLO_RELEASE_URL.format(filename), paths=tuple(d / filename for d in dirs),
                     hint="or use an offline detector such as model='yolov8n-scratch'")
 
-_PUBLISHED: dict[str, Callable[[], Artefact]] = {}
-
-def register_weights(*names: str):
-    "Decorator registering `fn() -> Artefact`, the published weights of the registered components `names`"
-    def _register(fn: Callable[[], Artefact]) -> Callable[[], Artefact]:
-        for n in names: _PUBLISHED[n] = fn
-        return fn
-    return _register
+PUBLISHED_WEIGHTS = Registry("published weights", plural="published weights")
+register_weights = PUBLISHED_WEIGHTS.register  # decorator: `@register_weights(*component_names)` on `fn() -> Artefact`
 
 def published_weights(name: str) -> Artefact | None: # a registered embedder variant, detector or captioner
     "The published weights the component `name` loads when it is built pretrained; None when it has none"
-    return _PUBLISHED[name]() if name in _PUBLISHED else None
+    return PUBLISHED_WEIGHTS[name]() if name in PUBLISHED_WEIGHTS else None
 
 @register_weights("xception", "xception-96", "xception-tiny")
 def _legacy_xception() -> Artefact:
@@ -783,6 +846,20 @@ def square_pixels(img: Image.Image, # any PIL image (converted with `load_image`
     out = Image.new("RGB", (size, size), PAD_FILL)
     out.paste(img.resize(fit, Image.BILINEAR), ((size - fit[0]) // 2, (size - fit[1]) // 2))
     return np.asarray(out)
+
+# %% ../nbs/00_core.ipynb #6075ea77
+CROP_MARGIN = 0.05  # context kept around a garment's box in every crop: training, evaluation, search, detector crops
+
+def grow_box(box: Sequence[float], # x0, y0, x1, y1 in pixels
+             size: tuple[int, int], # the image's (width, height)
+             margin: float | Sequence[float] = CROP_MARGIN) -> tuple[int, int, int, int]: # a share of the box's sides: one, or left, top, right, bottom
+    "Integer x0, y0, x1, y1 of `box` grown by `margin` of its width and height, clipped to the image, at least one pixel wide and high"
+    x0, y0, x1, y1 = box
+    ml, mt, mr, mb = np.broadcast_to(np.asarray(margin, dtype=float), 4)
+    w, h, (W, H) = x1 - x0, y1 - y0, size
+    a, b = max(0, math.floor(x0 - ml * w)), max(0, math.floor(y0 - mt * h))
+    c, d = min(W, math.ceil(x1 + mr * w)), min(H, math.ceil(y1 + mb * h))
+    return a, b, max(c, a + 1), max(d, b + 1)
 
 # %% ../nbs/00_core.ipynb #15cfe1f3
 class LazyImages(collections.abc.Sequence):

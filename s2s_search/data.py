@@ -10,8 +10,6 @@ import json
 import logging
 import os
 import random
-import shutil
-import tempfile
 from collections import Counter
 from dataclasses import asdict
 from pathlib import Path
@@ -24,14 +22,15 @@ from datasets import Dataset, DatasetDict, Image as ImageFeature, load_dataset, 
 from PIL import Image
 from torch.utils.data import DataLoader
 
-from .core import (BadImageError, DataConfig, STREET2SHOP_HUB_ID, cache_dir, config_hash, get_preset,
-                             hub_offline_unless_reachable, hub_snapshot, load_image, source_kind, square_pixels)
+from .core import (BadImageError, CROP_MARGIN, DataConfig, Registry, STREET2SHOP_HUB_ID, cache_dir, config_hash,
+                             get_preset, grow_box, hub_offline_unless_reachable, hub_snapshot, load_image, source_kind,
+                             square_pixels, write_dir_atomic)
 from . import synth
 
 # %% auto #0
-__all__ = ['IMAGE_COLUMNS', 'REQUIRED_COLUMNS', 'CATEGORIES', 'log', 'IMAGENET_MEAN', 'IMAGENET_STD', 'CROP_MARGIN',
-           'product_id_from_url', 'clean_split', 'stratified_sample', 'register_source', 'DatasetUnavailableError',
-           'load_street2shop', 'load_report', 'register_street_augment', 'list_street_augments',
+__all__ = ['IMAGE_COLUMNS', 'REQUIRED_COLUMNS', 'CATEGORIES', 'log', 'SOURCES', 'register_source', 'IMAGENET_MEAN',
+           'IMAGENET_STD', 'STREET_AUGMENTS', 'register_street_augment', 'list_street_augments', 'product_id_from_url',
+           'clean_split', 'stratified_sample', 'DatasetUnavailableError', 'load_street2shop', 'load_report',
            'street_train_transform', 'shop_train_transform', 'eval_transform', 'crop_to_box', 'split_train_val',
            'seed_transforms', 'Street2ShopImageSimilarityDataset', 'make_pairs', 'ProductBatchSampler', 'make_loader']
 
@@ -84,12 +83,8 @@ def stratified_sample(ds: Dataset, # a split with a `category` column
     return ds.select(sorted(int(i) for i in keep))
 
 # %% ../nbs/02_data.ipynb #2cd58aa2
-_SOURCES: dict[str, Callable[[str, DataConfig], DatasetDict]] = {}
-
-def register_source(kind: str):
-    "Decorator registering a reader `fn(source, cfg) -> DatasetDict` for a kind of source (`core.source_kind`)"
-    def _register(fn): _SOURCES[kind] = fn; return fn
-    return _register
+SOURCES = Registry("kind of source")
+register_source = SOURCES.register  # decorator: `@register_source(kind)` on a reader `fn(source, cfg) -> DatasetDict` (`core.source_kind`)
 
 @register_source("synthetic")
 def _read_synthetic(source: str, cfg: DataConfig) -> DatasetDict:
@@ -134,16 +129,12 @@ def _cache_key(source: str, cfg: DataConfig, ratio: float, seed: int) -> str:
             "synth": config_hash(cfg.synth, exclude=("workers",)) if source == "synthetic" else None, "version": 1}
     return config_hash(what)
 
-def _save_atomic(dd: DatasetDict, report: dict, dest: Path) -> None:
-    "Write `dd` and `report` to `dest` through a temporary folder, so a crash leaves no half-written cache"
-    tmp = Path(tempfile.mkdtemp(dir=dest.parent, prefix=dest.name + ".tmp-"))
-    try:
+def _save_cache(dd: DatasetDict, report: dict, dest: Path) -> None:
+    "Write `dd` and `report` to the folder `dest` as a whole (`write_dir_atomic`), so a crash leaves no half-written cache"
+    def fill(tmp: Path) -> None:
         dd.save_to_disk(str(tmp / "data"))
         (tmp / "report.json").write_text(json.dumps(report, indent=1))
-        if dest.exists(): shutil.rmtree(dest)
-        tmp.rename(dest)
-    finally:
-        if tmp.exists(): shutil.rmtree(tmp, ignore_errors=True)
+    write_dir_atomic(dest, fill)
 
 # %% ../nbs/02_data.ipynb #7b5d5771
 def load_street2shop(source: str | None = None, # "synthetic", a local path or a hub id (default: the preset's)
@@ -159,7 +150,7 @@ def load_street2shop(source: str | None = None, # "synthetic", a local path or a
     dest = cache_dir("data") / _cache_key(source, cfg, ratio, seed)
     if use_cache and (dest / "report.json").exists():
         return load_from_disk(str(dest / "data"))
-    raw = _SOURCES[source_kind(source)](source, cfg)
+    raw = SOURCES[source_kind(source)](source, cfg)
     out, report = {}, {"source": source, "ratio": ratio, "seed": seed, "dropped": {}, "rows": {}}
     for split, ds in raw.items():
         if split in ("train", "test"): _check_columns(ds, split, source)
@@ -169,7 +160,7 @@ def load_street2shop(source: str | None = None, # "synthetic", a local path or a
         if verbose and dropped: print(f"{split}: dropped {sum(dropped.values())} bad rows: {dict(dropped)}")
     dd = DatasetDict(out)
     if use_cache:
-        _save_atomic(dd, report, dest)
+        _save_cache(dd, report, dest)
         dd = load_from_disk(str(dest / "data")) # memory-mapped from the cache from now on
     return dd
 
@@ -186,18 +177,9 @@ IMAGENET_MEAN, IMAGENET_STD = (0.485, 0.456, 0.406), (0.229, 0.224, 0.225)
 def _to_tensor(mean, std) -> list:
     return [A.Normalize(mean=mean, std=std), A.ToTensorV2()]
 
-_STREET_AUGMENTS: dict[str, Callable[[], list]] = {}
-
-def register_street_augment(name: str):
-    "Decorator registering a function that returns the albumentations ops of street augmentation level `name`"
-    def _register(fn: Callable[[], list]) -> Callable[[], list]:
-        _STREET_AUGMENTS[name] = fn
-        return fn
-    return _register
-
-def list_street_augments() -> list[str]:
-    "Names of the registered street augmentation levels"
-    return sorted(_STREET_AUGMENTS)
+STREET_AUGMENTS = Registry("street augmentation")
+register_street_augment = STREET_AUGMENTS.register  # decorator: `@register_street_augment(level)` on `fn() -> albumentations ops`
+list_street_augments = STREET_AUGMENTS.names
 
 @register_street_augment("strong")
 def _strong_street() -> list:
@@ -224,9 +206,7 @@ def _no_street() -> list: return []
 def street_train_transform(size: int, mean=IMAGENET_MEAN, std=IMAGENET_STD,
                            strength: str = "strong") -> A.Compose: # a registered level: "strong", "light" or "none"
     "Augmentation for street crops (the random crop around the box comes before it, in the data set)"
-    if strength not in _STREET_AUGMENTS:
-        raise KeyError(f"unknown street augmentation {strength!r}; known: {list_street_augments()}")
-    return A.Compose([A.Resize(size, size), *_STREET_AUGMENTS[strength](), *_to_tensor(mean, std)])
+    return A.Compose([A.Resize(size, size), *STREET_AUGMENTS[strength](), *_to_tensor(mean, std)])
 
 def shop_train_transform(size: int, mean=IMAGENET_MEAN, std=IMAGENET_STD) -> A.Compose:
     "Shop photos are clean catalogue shots: flipped half the time, colours left alone (colour tells products apart)"
@@ -235,8 +215,6 @@ def shop_train_transform(size: int, mean=IMAGENET_MEAN, std=IMAGENET_STD) -> A.C
 def eval_transform(size: int, mean=IMAGENET_MEAN, std=IMAGENET_STD) -> A.Compose:
     "Deterministic resize and normalisation"
     return A.Compose([A.Resize(size, size), *_to_tensor(mean, std)])
-
-CROP_MARGIN = 0.05  # context kept around a garment's box in every crop: training, evaluation, search
 
 def crop_to_box(img: Image.Image, # street photo
                 box: tuple[int, int, int, int], # left, top, width, height
@@ -247,11 +225,7 @@ def crop_to_box(img: Image.Image, # street photo
     l, t, w, h = box
     m = np.full(4, margin, dtype=float)
     if jitter and rng is not None: m = m + rng.uniform(-jitter / 2, jitter, 4)
-    x0, y0 = l - m[0] * w, t - m[1] * h
-    x1, y1 = l + w + m[2] * w, t + h + m[3] * h
-    W, H = img.size
-    x0, y0, x1, y1 = max(0, int(x0)), max(0, int(y0)), min(W, int(np.ceil(x1))), min(H, int(np.ceil(y1)))
-    return img.crop((x0, y0, max(x1, x0 + 1), max(y1, y0 + 1)))
+    return img.crop(grow_box((l, t, l + w, t + h), img.size, m))
 
 # %% ../nbs/02_data.ipynb #cb8eaec8
 def split_train_val(ds: Dataset, # a train split with `product_id` and `category`

@@ -23,14 +23,14 @@ import torch
 from datasets import Dataset, Image as ImageFeature
 from PIL import Image
 
-from .core import (Config, DetectConfig, MissingArtefactError, cache_dir, check_may_train, config_hash, get_preset,
-                             seed_everything, yolo_weights)
+from .core import (Config, DetectConfig, MissingArtefactError, Registry, TrainedRun, cache_dir, check_may_train,
+                             get_preset, grow_box, seed_everything, trained_run, write_atomic, write_dir_atomic, yolo_weights)
 from .data import CATEGORIES, load_street2shop, split_train_val
 
 # %% auto #0
-__all__ = ['FALLBACK_CLASS', 'iou', 'Detections', 'pad_box', 'fallback_detections', 'register_detector', 'list_detectors',
-           'create_detector', 'find_weights', 'YoloCropper', 'load_detector', 'class_names', 'write_yolo_dataset',
-           'detector_dir', 'train_detector', 'box_metrics']
+__all__ = ['FALLBACK_CLASS', 'DETECTORS', 'register_detector', 'list_detectors', 'DETECTOR_CODE_VERSION', 'iou', 'Detections',
+           'fallback_detections', 'create_detector', 'find_weights', 'YoloCropper', 'load_detector', 'class_names',
+           'write_yolo_dataset', 'detector_run', 'train_detector', 'box_metrics']
 
 # %% ../nbs/07_detect.ipynb #a931bd3b
 def iou(a: np.ndarray, # (4,) or (N, 4) boxes, xyxy
@@ -62,43 +62,24 @@ class Detections:
 
     def __len__(self) -> int: return len(self.crops)
 
-def pad_box(box: Sequence[float], # xyxy
-            size: tuple[int, int], # image (width, height)
-            pad: float) -> tuple[int, int, int, int]: # margin as a share of the box side
-    "Integer xyxy box grown by `pad` of its sides and clipped to the image"
-    x0, y0, x1, y1 = box
-    W, H = size
-    dx, dy = pad * (x1 - x0), pad * (y1 - y0)
-    x0, y0 = max(0, int(np.floor(x0 - dx))), max(0, int(np.floor(y0 - dy)))
-    x1, y1 = min(W, int(np.ceil(x1 + dx))), min(H, int(np.ceil(y1 + dy)))
-    return x0, y0, max(x1, x0 + 1), max(y1, y0 + 1)
-
 def fallback_detections(img: Image.Image) -> Detections:
     "The whole photo as the single crop"
     W, H = img.size
     return Detections([img], np.array([[0, 0, W, H]], np.float32), [FALLBACK_CLASS], np.zeros(1, np.float32), True)
 
 # %% ../nbs/07_detect.ipynb #8203d52a
-_DETECTORS: dict[str, Callable[..., "YoloCropper"]] = {}
+DETECTORS = Registry("detector")
 _TINY_SCALE = [0.33, 0.125, 256]  # depth, width, max channels of `yolov8-tiny` ('n' is 0.33, 0.25, 1024)
-
-def register_detector(name: str):
-    "Decorator registering a builder `fn(names, cfg) -> YoloCropper` under `name`"
-    def _register(fn): _DETECTORS[name] = fn; return fn
-    return _register
-
-def list_detectors() -> list[str]:
-    "Names of the registered detector variants"
-    return sorted(_DETECTORS)
+register_detector = DETECTORS.register  # decorator: `@register_detector(name)` on a builder `fn(names, cfg) -> YoloCropper`
+list_detectors = DETECTORS.names
 
 def create_detector(name: str, # a registered variant, see `list_detectors()`
                     names: Sequence[str] = CATEGORIES, # class names, one output per name
                     cfg: DetectConfig | None = None, # inference settings (default: the `S2S_PRESET` preset's)
                     **overrides) -> "YoloCropper": # `DetectConfig` fields, e.g. `conf=0.5`
     "Build the untrained detector variant `name`; `KeyError` naming the known variants if there is none"
-    if name not in _DETECTORS: raise KeyError(f"unknown detector {name!r}; known detectors: {list_detectors()}")
-    cfg = dataclasses.replace(cfg or get_preset().detect, model=name, **overrides)
-    return _DETECTORS[name](list(names), cfg)
+    build = DETECTORS[name]
+    return build(list(names), dataclasses.replace(cfg or get_preset().detect, model=name, **overrides))
 
 def find_weights(filename: str, # e.g. "yolov8s.pt"
                  dirs: Sequence[Path] | None = None) -> Path: # look only in these (no download); default: where `core.yolo_weights` looks
@@ -215,7 +196,7 @@ class YoloCropper:
         order = np.argsort(-scores, kind="stable")[:k]
         if len(order) == 0: return fallback_detections(img)
         boxes, scores, cls = boxes[order], scores[order], cls[order]
-        crops = [img.crop(pad_box(b, img.size, self.cfg.pad)) for b in boxes]
+        crops = [img.crop(grow_box(b, img.size, self.cfg.pad)) for b in boxes]
         return Detections(crops, boxes, [self.names[c] for c in cls], scores, False)
 
     def save(self, path: str | Path) -> Path:
@@ -223,11 +204,8 @@ class YoloCropper:
         import copy
         path = Path(path); path.mkdir(parents=True, exist_ok=True)
         ckpt = {"model": copy.deepcopy(self.yolo.model).float().cpu(), "ema": None, "train_args": {}}
-        tmp = path / (self.weights_file + ".tmp")
-        torch.save(ckpt, tmp); tmp.replace(path / self.weights_file)
-        meta = {"names": self.names, "detect": asdict(self.cfg)}
-        tmp = path / (self.config_file + ".tmp")
-        tmp.write_text(json.dumps(meta, indent=1)); tmp.replace(path / self.config_file)
+        write_atomic(path / self.weights_file, lambda f: torch.save(ckpt, f))
+        write_atomic(path / self.config_file, json.dumps({"names": self.names, "detect": asdict(self.cfg)}, indent=1))
         return path
 
     @classmethod
@@ -283,10 +261,12 @@ def write_yolo_dataset(splits: dict[str, Dataset], # e.g. {"train": rows, "val":
 # %% ../nbs/07_detect.ipynb #ca076c02
 _TRAIN_FIELDS = ("model", "single_class", "imgsz", "epochs", "batch_size", "lr", "warmup_epochs", "mosaic", "train_images")
 
-def detector_dir(cfg: Config) -> Path:
-    "The cache folder of the preset's detector run, keyed by the data config, the training fields of `cfg.detect` and the seed"
+DETECTOR_CODE_VERSION = 1  # part of every cached detector run's key: raise it when a change to its training changes the result
+
+def detector_run(cfg: Config) -> TrainedRun:
+    "The cached run of the preset's detector, keyed by the data config, the training fields of `cfg.detect`, the seed and the code version"
     train = {f: getattr(cfg.detect, f) for f in _TRAIN_FIELDS}  # conf, NMS, crops and padding only change inference
-    return cache_dir("detector", config_hash({"data": asdict(cfg.data), "detect": train, "seed": cfg.seed}))
+    return trained_run("detector", {"data": asdict(cfg.data), "detect": train, "seed": cfg.seed}, DETECTOR_CODE_VERSION)
 
 def _fit(det: YoloCropper, data_yaml: Path, cfg: DetectConfig, seed: int, run_dir: Path, progress: bool) -> dict:
     "Train `det` in place on `data_yaml`; return ultralytics' validation metrics of the best weights"
@@ -307,12 +287,12 @@ def train_detector(cfg: Config | None = None, # a preset (default: the `S2S_PRES
                   ) -> tuple[YoloCropper, dict]:
     "Train (or load the cached run of) the preset's garment detector; return it and the run's record"
     cfg = cfg or get_preset()
-    out = detector_dir(cfg)
-    d = cfg.detect
-    if (out / "done.json").exists():
+    run, d = detector_run(cfg), cfg.detect
+    out = run.folder
+    if (done := run.record()) is not None:
         det = load_detector(out / "best")
         det.cfg = d  # the inference settings asked for now
-        return det, json.loads((out / "done.json").read_text())
+        return det, done
     check_may_train("the detector", cfg.name)
     seed_everything(cfg.seed)
     rows = load_street2shop(cfg=cfg.data, verbose=progress)["train"]
@@ -328,9 +308,7 @@ def train_detector(cfg: Config | None = None, # a preset (default: the `S2S_PRES
         t = time.time()
         yolo_metrics = _fit(det, data_yaml, d, cfg.seed, work / "runs", progress)
         seconds = time.time() - t
-        det.save(work / "best")
-        if (out / "best").exists(): shutil.rmtree(out / "best")
-        (work / "best").rename(out / "best")
+        write_dir_atomic(out / "best", det.save)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     trained = load_detector(out / "best")  # exactly what later calls load
@@ -338,9 +316,7 @@ def train_detector(cfg: Config | None = None, # a preset (default: the `S2S_PRES
     val = box_metrics(trained, va)
     record = {"model": d.model, "epochs": d.epochs, "train_seconds": seconds, "train_images": len(tr),
               "val_images": len(va), "classes": names, "yolo_val": yolo_metrics, "val": val, "detect": asdict(d)}
-    tmp = out / "done.json.tmp"
-    tmp.write_text(json.dumps(record, indent=1)); tmp.replace(out / "done.json")
-    return trained, record
+    return trained, run.finish(record)
 
 # %% ../nbs/07_detect.ipynb #1f0c5f65
 def box_metrics(detector: YoloCropper, # a trained detector

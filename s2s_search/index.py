@@ -9,8 +9,6 @@ import hashlib
 import io
 import json
 import logging
-import os
-import tempfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterable, Sequence
@@ -19,7 +17,7 @@ import faiss
 import numpy as np
 
 import s2s_search
-from .core import PREPROCESSING_VERSION, IndexConfig
+from .core import PREPROCESSING_VERSION, IndexConfig, write_atomic
 
 log = logging.getLogger(__name__)
 
@@ -140,15 +138,7 @@ def index_meta(embedder, gallery_fingerprint: str) -> dict:
 
 def savez_atomic(path: str | Path, **arrays) -> Path:
     "`np.savez` to a temporary file beside `path`, then rename: a crash leaves the old file or none, never a partial one"
-    path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name + ".", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f: np.savez(f, **arrays)
-        os.chmod(tmp, 0o644) # mkstemp creates 0600; caches and results are for everyone on the machine
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp): os.remove(tmp)
-    return path
+    return write_atomic(path, lambda f: np.savez(f, **arrays))
 
 def save_index(gi: GalleryIndex, path: str | Path) -> Path:
     "Write `gi` (index, embeddings, product ids, metadata) to the single file `path`, atomically"

@@ -26,13 +26,14 @@ from torch import nn
 from tqdm.auto import tqdm
 
 from . import __version__
-from .core import (Artefact, MissingArtefactError, get_preset, hub_offline_unless_reachable, load_image, open_clip_weights,
+from .core import (Artefact, MissingArtefactError, Registry, get_preset, hub_offline_unless_reachable, load_image, open_clip_weights,
                              square_pixels, timm_weights, write_atomic)
 
 # %% auto #0
-__all__ = ['ImageTransform', 'train_transform', 'save_weights', 'Embedder', 'ConvStem', 'register_embedder', 'list_embedders',
-           'create_embedder', 'load_embedder', 'get_model', 'XceptionModel', 'CLIPViTModel', 'InfoNCELoss',
-           'register_loss', 'list_losses', 'create_loss', 'CategoryLoss', 'DistillationLoss']
+__all__ = ['EMBEDDERS', 'register_embedder', 'list_embedders', 'LOSSES', 'register_loss', 'list_losses', 'ImageTransform',
+           'state_dict_checksum', 'save_weights', 'Embedder', 'ConvStem', 'create_embedder', 'register_variant',
+           'load_embedder', 'get_model', 'XceptionModel', 'CLIPViTModel', 'InfoNCELoss', 'create_loss', 'CategoryLoss',
+           'DistillationLoss']
 
 # %% ../nbs/03_models.ipynb #c73f13f3
 class ImageTransform:
@@ -58,18 +59,17 @@ class ImageTransform:
 
     def __repr__(self): return f"ImageTransform(size={self.size}, mean={self.mean}, std={self.std})"
 
-# %% ../nbs/03_models.ipynb #8094560f
-def train_transform(size: int, # side of the square output, pixels
-                    mean: Sequence[float], # per-channel mean of the [0, 1] pixel values
-                    std: Sequence[float], # per-channel standard deviation
-                    scale: tuple[float, float] = (0.6, 1.0)) -> Callable: # share of the image a random crop keeps
-    "A random-crop, flip and colour-jitter transform from a PIL image to a normalised (3, size, size) tensor"
-    from torchvision.transforms import v2  # imported here: torchvision is slow to import and only training needs it
-    return v2.Compose([v2.RGB(), v2.RandomResizedCrop(size, scale=scale, antialias=True), v2.RandomHorizontalFlip(),
-                       v2.ColorJitter(0.3, 0.3, 0.2, 0.02), v2.PILToTensor(), v2.ToDtype(torch.float32, scale=True),
-                       v2.Normalize(list(mean), list(std))])
-
 # %% ../nbs/03_models.ipynb #29ff96ba
+def state_dict_checksum(model: nn.Module, # any module
+                        n: int = 16) -> str: # hex digits kept
+    "Short sha256 of `model`'s state dict (names, dtypes, shapes and raw values), e.g. to key caches of what it computes"
+    h = hashlib.sha256()
+    for k, v in sorted(model.state_dict().items()):
+        v = v.detach().cpu().contiguous()
+        h.update(f"{k}|{v.dtype}|{tuple(v.shape)}|".encode())
+        h.update(v.reshape(-1).view(torch.uint8).numpy().tobytes())  # raw bytes, whatever the dtype
+    return h.hexdigest()[:n]
+
 def save_weights(model: nn.Module, # any module: its state dict is written
                  config: dict, # what rebuilds the architecture, written as config.json
                  path: str | Path) -> Path: # a directory, created
@@ -109,10 +109,6 @@ class Embedder(nn.Module):
         "The deterministic PIL -> tensor transform this model expects"
         return ImageTransform(self.image_size, self.mean, self.std)
 
-    def train_transform(self, **kwargs) -> Callable:
-        "The augmenting PIL -> tensor transform for training this model"
-        return train_transform(self.image_size, self.mean, self.std, **kwargs)
-
     @property
     def device(self) -> torch.device: return next(self.parameters()).device
 
@@ -136,12 +132,7 @@ class Embedder(nn.Module):
 
     def weights_checksum(self, n: int = 16) -> str:
         "Short sha256 of the state dict (names, dtypes, shapes and values), e.g. to key caches of embeddings"
-        h = hashlib.sha256()
-        for k, v in sorted(self.state_dict().items()):
-            v = v.detach().cpu().contiguous()
-            h.update(f"{k}|{v.dtype}|{tuple(v.shape)}|".encode())
-            h.update(v.reshape(-1).view(torch.uint8).numpy().tobytes())  # raw bytes, whatever the dtype
-        return h.hexdigest()[:n]
+        return state_dict_checksum(self, n)
 
     def config(self) -> dict:
         "What `save` writes to config.json: enough to rebuild the architecture and its preprocessing"
@@ -301,114 +292,67 @@ def _open_clip_embedder(name: str, # registered variant name
     return Embedder(visual, visual.output_dim, embedding_dim, size, pp["mean"], pp["std"], name, arch)
 
 # %% ../nbs/03_models.ipynb #a9f1cb99
-_EMBEDDERS: dict[str, Callable[..., Embedder]] = {}
-
-def register_embedder(name: str):
-    "Decorator registering a builder `fn(**overrides) -> Embedder` under `name`"
-    def _register(fn: Callable[..., Embedder]) -> Callable[..., Embedder]:
-        _EMBEDDERS[name] = fn
-        return fn
-    return _register
-
-def list_embedders() -> list[str]:
-    "Names of the registered embedder variants"
-    return sorted(_EMBEDDERS)
+EMBEDDERS = Registry("embedder")
+register_embedder = EMBEDDERS.register  # decorator: `@register_embedder(name)` on any builder `fn(**overrides) -> Embedder`
+list_embedders = EMBEDDERS.names
 
 def create_embedder(name: str, # a registered variant, see `list_embedders()`
                     **overrides) -> Embedder: # constructor arguments, e.g. `embedding_dim=128, pretrained=True`
     "Build the embedder variant `name`; `KeyError` naming the known variants if there is none"
-    if name not in _EMBEDDERS: raise KeyError(f"unknown embedder {name!r}; known embedders: {list_embedders()}")
-    return _EMBEDDERS[name](**overrides)
+    return EMBEDDERS[name](**overrides)
 
-@register_embedder("xception")
-def _xception(**kw) -> Embedder:
-    "timm `legacy_xception` at 299 px; ImageNet (tf_in1k) weights with `pretrained`"
-    return _timm_embedder("xception", **({"image_size": 299} | kw))
+def register_variant(name: str, # the variant's name
+                     build: Callable[..., Embedder], # its family's constructor (`_timm_embedder`, `_open_clip_embedder`), called as `build(name, **kw)`
+                     doc: str, # one line: what the variant is
+                     **defaults) -> None: # constructor arguments the variant sets; a caller's overrides win
+    "Register the embedder variant `name` of a family: its constructor with the variant's `defaults`"
+    def variant(**overrides) -> Embedder: return build(name, **(defaults | overrides))
+    variant.__doc__, variant.family, variant.defaults = doc, build, defaults
+    EMBEDDERS.add(name, variant)
 
-@register_embedder("xception-96")
-def _xception_96(**kw) -> Embedder:
-    "`xception` at 96 px, trained from scratch (about 14 images/s on two CPU cores)"
-    return _timm_embedder("xception-96", **({"image_size": 96} | kw))
+register_variant("xception", _timm_embedder, "timm `legacy_xception` at 299 px; ImageNet (tf_in1k) weights with `pretrained`", image_size=299)
+register_variant("xception-96", _timm_embedder, "`xception` at 96 px, trained from scratch (about 14 images/s on two CPU cores)", image_size=96)
+register_variant("xception-tiny", _timm_embedder, "`xception` at 32 px, for tests", image_size=32)
 
 # Xception's entry, middle and exit flows at a quarter of the width and a quarter of the middle-flow depth.
 _SLIM_XCEPTION = [dict(in_chs=64, out_chs=96, stride=2), dict(in_chs=96, out_chs=128, stride=2),
                   dict(in_chs=128, out_chs=192, stride=2), *[dict(in_chs=192, out_chs=192, stride=1)] * 2,
                   dict(in_chs=192, out_chs=(192, 256, 256), stride=2),
                   dict(in_chs=256, out_chs=(384, 384, 512), stride=1, no_skip=True, start_with_relu=False)]
-
-@register_embedder("xception-slim-64")
-def _xception_slim_64(**kw) -> Embedder:
-    "A slim aligned Xception (timm `xception41` family, quarter width) at 64 px, output stride 32, trained from scratch"
-    return _timm_embedder("xception-slim-64", **({"model_name": "xception41", "tag": None, "image_size": 64,
-                                                   "block_cfg": _SLIM_XCEPTION} | kw))
+register_variant("xception-slim-64", _timm_embedder, "A slim aligned Xception (timm `xception41` family, quarter width) at 64 px, "
+                 "output stride 32, trained from scratch", model_name="xception41", tag=None, image_size=64, block_cfg=_SLIM_XCEPTION)
 
 # The same blocks at output stride 8 instead of 32: the third and sixth blocks keep their resolution, so the exit
 # flow sees 8x8 instead of 2x2 positions. 1.8x the FLOPs, same parameters; the default (see the note below).
 _SLIM_XCEPTION_OS8 = [dict(b, stride=1) if i in (2, 5) else b for i, b in enumerate(_SLIM_XCEPTION)]
+register_variant("xception-slim-os8-64", _timm_embedder, "`xception-slim-64` at output stride 8, channels-last, residual blocks "
+                 "starting as the identity: the offline default", model_name="xception41", tag=None, image_size=64,
+                 block_cfg=_SLIM_XCEPTION_OS8, channels_last=True, zero_init_residual=True)
 
-@register_embedder("xception-slim-os8-64")
-def _xception_slim_os8_64(**kw) -> Embedder:
-    "`xception-slim-64` at output stride 8, channels-last, residual blocks starting as the identity: the offline default"
-    return _timm_embedder("xception-slim-os8-64", **({"model_name": "xception41", "tag": None, "image_size": 64, "block_cfg": _SLIM_XCEPTION_OS8,
-                                                       "channels_last": True, "zero_init_residual": True} | kw))
+_VIT_S8_64 = dict(image_size=64, patch_size=8, width=192, layers=6, head_width=48, mlp_ratio=4.0)
+register_variant("clip-vit-b32", _open_clip_embedder, "open_clip `ViT-B-32` image tower at 224 px; OpenAI CLIP weights with `pretrained`",
+                 model_name="ViT-B-32", tag="openai")
+register_variant("clip-vit-s8-64", _open_clip_embedder, "A 6-layer, width-192, 4-head ViT with 8 px patches at 64 px, trained from scratch",
+                 tag=None, vision=_VIT_S8_64)
+register_variant("clip-vit-cs8-64", _open_clip_embedder, "`clip-vit-s8-64` whose 8 px patches come from a three-layer convolutional stem "
+                 "(Xiao et al. 2021): the offline default", tag=None, vision=_VIT_S8_64, conv_stem=(32, 64, 128))
+register_variant("clip-vit-tiny", _open_clip_embedder, "A 1-layer, width-32, 2-head ViT with 8 px patches at 32 px, for tests",
+                 tag=None, vision=dict(image_size=32, patch_size=8, width=32, layers=1, head_width=16, mlp_ratio=4.0))
 
-@register_embedder("xception-tiny")
-def _xception_tiny(**kw) -> Embedder:
-    "`xception` at 32 px, for tests"
-    return _timm_embedder("xception-tiny", **({"image_size": 32} | kw))
+_RESNET18 = dict(model_name="resnet18", tag="a1_in1k", channels_last=True)
+register_variant("resnet18-64", _timm_embedder, "timm `resnet18` at 64 px, channels-last: the plain-CNN baseline every report shows "
+                 "beside the seed's families", image_size=64, **_RESNET18)
+register_variant("resnet18-tiny", _timm_embedder, "`resnet18-64` at 32 px, for tests", image_size=32, **_RESNET18)
 
-@register_embedder("clip-vit-b32")
-def _clip_vit_b32(**kw) -> Embedder:
-    "open_clip `ViT-B-32` image tower at 224 px; OpenAI CLIP weights with `pretrained`"
-    return _open_clip_embedder("clip-vit-b32", **({"model_name": "ViT-B-32", "tag": "openai"} | kw))
-
-@register_embedder("clip-vit-s8-64")
-def _clip_vit_s8_64(**kw) -> Embedder:
-    "A 6-layer, width-192, 4-head ViT with 8 px patches at 64 px, trained from scratch"
-    vision = dict(image_size=64, patch_size=8, width=192, layers=6, head_width=48, mlp_ratio=4.0)
-    return _open_clip_embedder("clip-vit-s8-64", **({"tag": None, "vision": vision} | kw))
-
-@register_embedder("clip-vit-cs8-64")
-def _clip_vit_cs8_64(**kw) -> Embedder:
-    "`clip-vit-s8-64` whose 8 px patches come from a three-layer convolutional stem (Xiao et al. 2021): the offline default"
-    vision = dict(image_size=64, patch_size=8, width=192, layers=6, head_width=48, mlp_ratio=4.0)
-    return _open_clip_embedder("clip-vit-cs8-64", **({"tag": None, "vision": vision, "conv_stem": (32, 64, 128)} | kw))
-
-@register_embedder("resnet18-64")
-def _resnet18_64(**kw) -> Embedder:
-    "timm `resnet18` at 64 px, channels-last: the plain-CNN baseline every report shows beside the seed's families"
-    return _timm_embedder("resnet18-64", **({"model_name": "resnet18", "tag": "a1_in1k", "image_size": 64, "channels_last": True} | kw))
-
-@register_embedder("resnet18-tiny")
-def _resnet18_tiny(**kw) -> Embedder:
-    "`resnet18-64` at 32 px, for tests"
-    return _timm_embedder("resnet18-tiny", **({"model_name": "resnet18", "tag": "a1_in1k", "image_size": 32, "channels_last": True} | kw))
-
-@register_embedder("mobilevit-s")
-def _mobilevit_s(**kw) -> Embedder:
-    "timm `mobilevit_s` at 256 px; ImageNet (cvnets_in1k) weights with `pretrained`: the real-world re-ranker's encoder"
-    return _timm_embedder("mobilevit-s", **({"model_name": "mobilevit_s", "tag": "cvnets_in1k", "image_size": 256} | kw))
-
-@register_embedder("mobilevit-xxs-128")
-def _mobilevit_xxs_128(**kw) -> Embedder:
-    "timm `mobilevit_xxs` at 128 px, twice the first stage's resolution (at 96 px the re-ranker trains 1.6x faster)"
-    return _timm_embedder("mobilevit-xxs-128", **({"model_name": "mobilevit_xxs", "tag": "cvnets_in1k", "image_size": 128} | kw))
-
-@register_embedder("mobilevit-xxs-96")
-def _mobilevit_xxs_96(**kw) -> Embedder:
-    "timm `mobilevit_xxs` at 96 px, 1.5 times the first stage's resolution: the offline re-ranker's encoder, trained from scratch"
-    return _timm_embedder("mobilevit-xxs-96", **({"model_name": "mobilevit_xxs", "tag": "cvnets_in1k", "image_size": 96} | kw))
-
-@register_embedder("mobilevit-tiny")
-def _mobilevit_tiny(**kw) -> Embedder:
-    "`mobilevit_xxs` at 32 px (the smallest side its five stride-2 stages take), for tests"
-    return _timm_embedder("mobilevit-tiny", **({"model_name": "mobilevit_xxs", "tag": "cvnets_in1k", "image_size": 32} | kw))
-
-@register_embedder("clip-vit-tiny")
-def _clip_vit_tiny(**kw) -> Embedder:
-    "A 1-layer, width-32, 2-head ViT with 8 px patches at 32 px, for tests"
-    vision = dict(image_size=32, patch_size=8, width=32, layers=1, head_width=16, mlp_ratio=4.0)
-    return _open_clip_embedder("clip-vit-tiny", **({"tag": None, "vision": vision} | kw))
+_MOBILEVIT_XXS = dict(model_name="mobilevit_xxs", tag="cvnets_in1k")
+register_variant("mobilevit-s", _timm_embedder, "timm `mobilevit_s` at 256 px; ImageNet (cvnets_in1k) weights with `pretrained`: "
+                 "the real-world re-ranker's encoder", model_name="mobilevit_s", tag="cvnets_in1k", image_size=256)
+register_variant("mobilevit-xxs-128", _timm_embedder, "timm `mobilevit_xxs` at 128 px, twice the first stage's resolution "
+                 "(at 96 px the re-ranker trains 1.6x faster)", image_size=128, **_MOBILEVIT_XXS)
+register_variant("mobilevit-xxs-96", _timm_embedder, "timm `mobilevit_xxs` at 96 px, 1.5 times the first stage's resolution: "
+                 "the offline re-ranker's encoder, trained from scratch", image_size=96, **_MOBILEVIT_XXS)
+register_variant("mobilevit-tiny", _timm_embedder, "`mobilevit_xxs` at 32 px (the smallest side its five stride-2 stages take), for tests",
+                 image_size=32, **_MOBILEVIT_XXS)
 
 # %% ../nbs/03_models.ipynb #31201b94
 def load_embedder(path: str | Path, # a directory written by `Embedder.save`
@@ -485,27 +429,18 @@ class InfoNCELoss(nn.Module):
         target = torch.arange(len(q), device=logits.device)
         return (F.cross_entropy(logits, target) + F.cross_entropy(logits.T, target)) / 2
 
-_LOSSES: dict[str, Callable[..., nn.Module]] = {}
-
-def register_loss(name: str):
-    "Decorator registering a loss builder `fn(**settings) -> nn.Module` under `name`"
-    def _register(fn: Callable[..., nn.Module]) -> Callable[..., nn.Module]:
-        _LOSSES[name] = fn
-        return fn
-    return _register
-
-def list_losses() -> list[str]:
-    "Names of the registered losses"
-    return sorted(_LOSSES)
+LOSSES = Registry("loss", plural="losses")
+register_loss = LOSSES.register  # decorator: `@register_loss(name)` on a builder `fn(**settings) -> nn.Module`
+list_losses = LOSSES.names
 
 def create_loss(name: str, # a registered loss, see `list_losses()`
                 **settings) -> nn.Module: # e.g. `temperature=0.07, margin=0.2`; each loss takes the ones it uses
     "Build the loss `name`, called as `loss(street_emb, shop_emb, labels)`"
-    if name not in _LOSSES: raise KeyError(f"unknown loss {name!r}; known losses: {list_losses()}")
-    known = {p for fn in _LOSSES.values() for p in inspect.signature(fn).parameters}
+    build = LOSSES[name]
+    known = {p for n in list_losses() for p in inspect.signature(LOSSES[n]).parameters}
     if unknown := sorted(set(settings) - known): raise TypeError(f"unknown loss settings {unknown}; known: {sorted(known)}")
-    own = inspect.signature(_LOSSES[name]).parameters
-    return _LOSSES[name](**{k: v for k, v in settings.items() if k in own})
+    own = inspect.signature(build).parameters
+    return build(**{k: v for k, v in settings.items() if k in own})
 
 @register_loss("cosine")
 def _cosine(margin: float = 0.2) -> nn.Module: # similarity below which a non-matching pair costs nothing

@@ -20,10 +20,10 @@ from PIL import Image
 from safetensors.torch import load_file
 from torch import nn
 
-from .core import Config, cache_dir, check_may_train, config_hash, load_image, seed_everything, write_atomic
-from .data import (IMAGE_COLUMNS, Street2ShopImageSimilarityDataset, crop_to_box, load_street2shop, make_loader,
+from .core import Config, check_may_train, seed_everything, trained_run
+from .data import (Street2ShopImageSimilarityDataset, load_street2shop, make_loader,
                              shop_train_transform, split_train_val, street_train_transform)
-from .models import Embedder, create_embedder, save_weights
+from .models import Embedder, create_embedder, save_weights, state_dict_checksum
 from .train import TRAINING_CODE_VERSION, RetrievalValidation, confusable_products, train
 
 # %% auto #0
@@ -115,7 +115,7 @@ class Reranker(nn.Module):
 
     def weights_checksum(self) -> str:
         "Short sha256 of the encoder's and the pair network's weights"
-        return Embedder.weights_checksum(self)
+        return state_dict_checksum(self)
 
     def config(self) -> dict:
         return {"kind": "reranker", "name": self.name, "dim": self.dim, "hidden": self.hidden, "encoder": self.encoder.config(),
@@ -190,11 +190,10 @@ def train_reranker(cfg: Config, # a preset, e.g. `get_preset("default")`; `cfg.r
                    device: str | None = None) -> tuple[Reranker, dict]: # default: best available
     "Train (or load the cached run of) the preset's re-ranker on `first_stage`'s hard candidates; return it and the run's record"
     r, tcfg = cfg.rerank, reranker_train_config(cfg)
-    key = config_hash({"data": asdict(cfg.data), "rerank": asdict(r), "train": asdict(tcfg), "seed": cfg.seed,
-                       "first_stage": first_stage.weights_checksum(), "code": TRAINING_CODE_VERSION})
-    save_dir = cache_dir("rerankers", f"{r.model}-{key}")
-    done = save_dir / "done.json"
-    if done.exists(): return load_reranker(save_dir / "best"), json.loads(done.read_text())
+    run = trained_run("rerankers", {"data": asdict(cfg.data), "rerank": asdict(r), "train": asdict(tcfg), "seed": cfg.seed,
+                                    "first_stage": first_stage.weights_checksum()}, TRAINING_CODE_VERSION, r.model)
+    save_dir = run.folder
+    if (done := run.record()) is not None: return load_reranker(save_dir / "best"), done
     check_may_train("the re-ranker", cfg.name)
     seed_everything(cfg.seed)
     model = create_reranker(r.model, r.dim, r.hidden, pretrained=cfg.model.pretrained)
@@ -216,5 +215,5 @@ def train_reranker(cfg: Config, # a preset, e.g. `get_preset("default")`; `cfg.r
               "best_val_mAP": best["val_mAP"], "val_first_stage_top1": validation.first_stage_top1, "train_seconds": time.time() - t,
               "lr": tcfg.lr, "batch_size": tcfg.batch_size, "group_size": r.group_size, "image_size": size,
               "steps": result["epoch"] * len(loader), "history": result["history"], "train_rows": len(ds)}
-    write_atomic(done, json.dumps(record, indent=1))
+    run.finish(record)
     return model.cpu().eval(), record

@@ -12,9 +12,6 @@ import io
 import json
 import math
 import multiprocessing as mp
-import os
-import shutil
-import tempfile
 from pathlib import Path
 from typing import Callable, NamedTuple
 
@@ -24,15 +21,16 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFilter
 from tqdm.auto import tqdm
 
-from .core import SynthConfig, cache_dir
+from .core import Registry, SynthConfig, cache_dir, write_dir_atomic
 
 # %% auto #0
 __all__ = ['GENERATOR_VERSION', 'CATEGORIES', 'COLOURS', 'PATTERNS', 'LOGO_SHAPES', 'N_VARIANTS', 'MIN_CONTRAST', 'SPLITS',
-           'SHOP_BACKGROUND', 'SHOP_FILL', 'OUTLINE_WIDTH', 'SUPERSAMPLE', 'BACKGROUND_DOWNSCALE', 'ANCHORS',
-           'SKIN_TONES', 'ITEM_SIZE', 'OCCLUDE_SHARE', 'TEMPERATURE', 'JPEG_QUALITY', 'STREET_DISTRACTORS', 'FEATURES',
-           'DISTRACTOR_FEATURES', 'register_pattern', 'list_patterns', 'Prim', 'register_silhouette',
-           'list_silhouettes', 'sample_products', 'near_duplicate_share', 'render_shop', 'render_street',
-           'generate_street2shop', 'synth_cache_key', 'load_or_generate', 'draw_samples']
+           'PATTERN_PAINTERS', 'list_patterns', 'SILHOUETTES', 'register_silhouette', 'list_silhouettes',
+           'SHOP_BACKGROUND', 'SHOP_FILL', 'OUTLINE_WIDTH', 'SUPERSAMPLE', 'BACKGROUNDS', 'BACKGROUND_DOWNSCALE',
+           'ANCHORS', 'SKIN_TONES', 'ITEM_SIZE', 'OCCLUDE_SHARE', 'TEMPERATURE', 'JPEG_QUALITY', 'STREET_DISTRACTORS',
+           'FEATURES', 'DISTRACTOR_FEATURES', 'register_pattern', 'Prim', 'sample_products', 'near_duplicate_share',
+           'render_shop', 'render_street', 'generate_street2shop', 'synth_cache_key', 'load_or_generate',
+           'draw_samples']
 
 # %% ../nbs/01_synth.ipynb #53535b5e
 GENERATOR_VERSION = "synth-2"
@@ -55,20 +53,14 @@ def _contrast(a: str, b: str) -> float:
     return float(np.linalg.norm(np.subtract(COLOURS[a], COLOURS[b])))
 
 # %% ../nbs/01_synth.ipynb #592dd182
-_PATTERNS: dict[str, tuple[Callable, Callable]] = {}
+PATTERN_PAINTERS = Registry("pattern", ordered=True)  # family name -> (sampler, painter); the order is part of the generator's draws
+list_patterns = PATTERN_PAINTERS.names
 
 def register_pattern(name: str, # pattern family name
                      sampler: Callable, # `rng -> dict` of the family's fine-detail parameters
                     ) -> Callable:
     "Register a painter `(xx, yy, main, sec, params, mask) -> (H, W, 3)` for pattern family `name`"
-    def _decorator(painter: Callable) -> Callable:
-        _PATTERNS[name] = (sampler, painter)
-        return painter
-    return _decorator
-
-def list_patterns() -> list[str]:
-    "Names of the registered pattern families"
-    return list(_PATTERNS)
+    return lambda painter: PATTERN_PAINTERS.add(name, (sampler, painter))[1]
 
 def _angle(rng: np.random.Generator, choices=(0, 45, 90, 135)) -> float:
     "A dominant angle in degrees with a little jitter"
@@ -181,18 +173,9 @@ class Prim(NamedTuple):
     width: float = 0.0
     role: str = "body"
 
-_SILHOUETTES: dict[str, Callable[[dict], list[Prim]]] = {}
-
-def register_silhouette(category: str) -> Callable:
-    "Register a drawer `product -> list[Prim]` for `category`"
-    def _decorator(drawer: Callable) -> Callable:
-        _SILHOUETTES[category] = drawer
-        return drawer
-    return _decorator
-
-def list_silhouettes() -> list[str]:
-    "Categories that have a registered silhouette drawer"
-    return list(_SILHOUETTES)
+SILHOUETTES = Registry("silhouette", ordered=True)  # category -> drawer `product -> list[Prim]`
+register_silhouette = SILHOUETTES.register
+list_silhouettes = SILHOUETTES.names
 
 def _poly(*pts, role="body") -> Prim: return Prim("poly", list(pts), 0.0, role)
 def _ellipse(x0, y0, x1, y1, role="body") -> Prim: return Prim("ellipse", [(x0, y0), (x1, y1)], 0.0, role)
@@ -363,7 +346,7 @@ def _sample_details(category: str, colour: str, pattern: str, rng: np.random.Gen
                 secondary=str(rng.choice(secondary)), variant=int(rng.integers(N_VARIANTS)),
                 width=float(rng.uniform()), length=float(rng.uniform()),
                 trim=bool(rng.random() < 0.4), trim_width=float(rng.uniform(0.012, 0.03)),
-                params=_PATTERNS[pattern][0](rng))
+                params=PATTERN_PAINTERS[pattern][0](rng))
 
 def _group_sizes(n: int, share: float, rng: np.random.Generator) -> list[int]:
     "Sizes of sibling groups covering `n` products, at least `share` of them in groups of 2 or 3"
@@ -429,7 +412,7 @@ def _item_mask(prims: list[Prim], size: int) -> Image.Image:
 
 def _render_item(p: dict, size: int) -> Image.Image:
     "Render product `p` as an RGBA image of `size` x `size` pixels on a transparent background"
-    prims = _SILHOUETTES[p["category"]](p)
+    prims = SILHOUETTES[p["category"]](p)
     body = [q for q in prims if q.role == "body"]
     mask = _item_mask(body, size)
     x0, y0, x1, y1 = mask.getbbox() or (0, 0, size, size)
@@ -437,7 +420,7 @@ def _render_item(p: dict, size: int) -> Image.Image:
     xx, yy = np.meshgrid(g[x0:x1], g[y0:y1])  # paint only the item's box: belts and hats are much smaller than the canvas
     main, sec = np.float32(COLOURS[p["colour"]]), np.float32(COLOURS[p["secondary"]])
     tex = np.zeros((size, size, 3), np.float32)
-    tex[y0:y1, x0:x1] = _PATTERNS[p["pattern"]][1](xx, yy, main, sec, p["params"], np.asarray(mask) > 0)
+    tex[y0:y1, x0:x1] = PATTERN_PAINTERS[p["pattern"]][1](xx, yy, main, sec, p["params"], np.asarray(mask) > 0)
     img = Image.fromarray(np.clip(tex, 0, 255).astype(np.uint8))
     draw = ImageDraw.Draw(img)
     edge = _shade(COLOURS[p["colour"]], 0.55)
@@ -452,7 +435,7 @@ def _render_item(p: dict, size: int) -> Image.Image:
 
 def _item_bbox(p: dict, size: int = 64) -> tuple[float, float, float, float]:
     "The item's bounding box (x0, y0, x1, y1) in unit coordinates"
-    x0, y0, x1, y1 = _item_mask(_SILHOUETTES[p["category"]](p), size).getbbox()
+    x0, y0, x1, y1 = _item_mask(SILHOUETTES[p["category"]](p), size).getbbox()
     return x0 / size, y0 / size, x1 / size, y1 / size
 
 def render_shop(p: dict, # product spec from `sample_products`
@@ -474,14 +457,7 @@ def render_shop(p: dict, # product spec from `sample_products`
     return out.resize((size, size), Image.LANCZOS)
 
 # %% ../nbs/01_synth.ipynb #619d0cb5
-_BACKGROUNDS: dict[str, Callable] = {}
-
-def _register_background(name: str) -> Callable:
-    "Register a background texture `(rng, size) -> (size, size, 3) float array`"
-    def _decorator(f: Callable) -> Callable:
-        _BACKGROUNDS[name] = f
-        return f
-    return _decorator
+BACKGROUNDS = Registry("background", ordered=True)  # name -> texture `(rng, size) -> (size, size, 3) float array`; the order is drawn from
 
 def _random_colour(rng: np.random.Generator) -> np.ndarray:
     "A random colour: half the time a named colour with jitter, else any RGB"
@@ -499,12 +475,12 @@ def _ramp(size: int, degrees: float, centred: bool = False) -> np.ndarray:
     t = math.radians(degrees)
     return g[None, :] * np.float32(math.cos(t)) + g[:, None] * np.float32(math.sin(t))
 
-@_register_background("noise")
+@BACKGROUNDS.register("noise")
 def _bg_noise(rng, size):
     small = rng.uniform(0, 255, (int(rng.integers(3, 9)),) * 2 + (3,)).astype(np.uint8)
     return np.asarray(Image.fromarray(small).resize((size, size), Image.BICUBIC), np.float32)
 
-@_register_background("bricks")
+@BACKGROUNDS.register("bricks")
 def _bg_bricks(rng, size):
     brick, mortar = _random_colour(rng), _random_colour(rng) * 0.5 + 100
     h = int(rng.integers(max(2, size // 16), max(3, size // 6))); w, gap = 2 * h, max(1, h // 8)
@@ -517,18 +493,18 @@ def _bg_bricks(rng, size):
             draw.rectangle((x + gap, r * h + gap, x + w - 1, r * h + h - 1), fill=_rgb(brick * tones[r, c]))
     return np.asarray(img, np.float32)
 
-@_register_background("stripes")
+@BACKGROUNDS.register("stripes")
 def _bg_stripes(rng, size):
     u = _ramp(size, float(rng.uniform(0, 180)))
     cols = np.stack([_random_colour(rng) for _ in range(int(rng.integers(2, 4)))])
     return cols[((u / rng.uniform(0.05, 0.2)) % len(cols)).astype(int) % len(cols)]
 
-@_register_background("gradient")
+@BACKGROUNDS.register("gradient")
 def _bg_gradient(rng, size):
     u = _ramp(size, float(rng.uniform(0, 360)), centred=True)
     return _mix(_random_colour(rng), _random_colour(rng), np.clip(u + 0.5, 0, 1))
 
-@_register_background("tiles")
+@BACKGROUNDS.register("tiles")
 def _bg_tiles(rng, size):
     xx, yy = _unit_grid(size)
     s = rng.uniform(0.06, 0.2)
@@ -538,9 +514,9 @@ BACKGROUND_DOWNSCALE = 2  # textures are drawn this many times smaller and upsam
 
 def _background(rng: np.random.Generator, size: int) -> Image.Image:
     "A cluttered scene: a wall texture, a ground texture below a horizon (both a little out of focus), and random blobs"
-    names, low = list(_BACKGROUNDS), max(8, size // BACKGROUND_DOWNSCALE)
-    wall = _BACKGROUNDS[names[rng.integers(len(names))]](rng, low)
-    ground = _BACKGROUNDS[names[rng.integers(len(names))]](rng, low)
+    names, low = BACKGROUNDS.names(), max(8, size // BACKGROUND_DOWNSCALE)
+    wall = BACKGROUNDS[names[rng.integers(len(names))]](rng, low)
+    ground = BACKGROUNDS[names[rng.integers(len(names))]](rng, low)
     horizon = int(low * rng.uniform(0.55, 0.9))
     arr = np.concatenate([wall[:horizon], ground[horizon:] * 0.8], 0)
     img = Image.fromarray(np.clip(arr, 0, 255).astype(np.uint8)).resize((size, size), Image.BILINEAR)
@@ -807,14 +783,10 @@ def load_or_generate(cfg: SynthConfig, # sizes, seed and workers
     path = root / synth_cache_key(cfg)
     with _datasets_progress(progress):
         if not (path / "dataset_dict.json").exists():
-            root.mkdir(parents=True, exist_ok=True)
-            tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}-", dir=root))
-            try:
-                generate_street2shop(cfg, progress).save_to_disk(str(tmp / "data"))
-                (tmp / "data" / "synth_config.json").write_text(json.dumps(dict(version=GENERATOR_VERSION, **dataclasses.asdict(cfg)), indent=1))
-                if not path.exists(): os.replace(tmp / "data", path)  # atomic; a concurrent writer may have won
-            finally:
-                shutil.rmtree(tmp, ignore_errors=True)
+            def fill(tmp: Path) -> None:
+                generate_street2shop(cfg, progress).save_to_disk(str(tmp))
+                (tmp / "synth_config.json").write_text(json.dumps(dict(version=GENERATOR_VERSION, **dataclasses.asdict(cfg)), indent=1))
+            write_dir_atomic(path, fill, replace=False)  # a concurrent writer may have won: its copy is the same
         return datasets.load_from_disk(str(path))
 
 # %% ../nbs/01_synth.ipynb #223ab57f

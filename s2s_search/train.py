@@ -22,8 +22,8 @@ from tqdm.auto import tqdm
 from datasets import Dataset, Image as ImageFeature
 from safetensors.torch import load_file
 
-from .core import (Config, TrainConfig, bf16_autocast_ok, cache_dir, check_may_train, config_hash, get_device, get_preset, load_image,
-                             seed_everything, write_atomic)
+from .core import (Config, TrainConfig, bf16_autocast_ok, cache_dir, check_may_train, config_hash, get_device,
+                             get_preset, load_image, seed_everything, trained_run, write_atomic)
 from .data import (IMAGE_COLUMNS, Street2ShopImageSimilarityDataset, crop_to_box, load_street2shop, make_loader,
                              shop_train_transform, split_train_val, street_train_transform)
 from .models import CategoryLoss, DistillationLoss, Embedder, create_embedder, create_loss, load_embedder
@@ -94,9 +94,7 @@ def run_epoch(model: Embedder, loader, loss_fn: Callable, device: torch.device,
 
 # %% ../nbs/04_train.ipynb #33db05b2
 def _save_checkpoint(state: dict, path: Path) -> None:
-    tmp = path.with_suffix(".tmp")
-    torch.save(state, tmp)
-    os.replace(tmp, path)
+    write_atomic(path, lambda f: torch.save(state, f))
 
 def _load_checkpoint(path: Path) -> dict:
     return torch.load(path, map_location="cpu", weights_only=True)
@@ -340,13 +338,11 @@ def fit_embedder(cfg: Config, # a preset, e.g. `get_preset("default")`
     tcfg = cfg.train.for_family(family) # the family's own lr, epochs... (`TrainConfig.per_family`)
     rank, world = distributed()  # (0, 1) unless launched by torchrun
     teacher = fit_embedder(cfg, tcfg.distil_from, progress=progress, device=device)[0] if tcfg.distil_from else None
-    key = config_hash({"data": asdict(cfg.data), "model": asdict(cfg.model), "train": train_fields(tcfg), "seed": cfg.seed,
-                       "family": family, "variant": name, "code": TRAINING_CODE_VERSION, **({"world_size": world} if world > 1 else {}),
-                       **({"teacher": teacher.weights_checksum()} if teacher is not None else {})})
-    save_dir = cache_dir("checkpoints", f"{name}-{key}")
-    done = save_dir / "done.json"
-    if done.exists():
-        return load_embedder(save_dir / "best"), json.loads(done.read_text())
+    run = trained_run("checkpoints", {"data": asdict(cfg.data), "model": asdict(cfg.model), "train": train_fields(tcfg), "seed": cfg.seed,
+                                      "family": family, "variant": name, **({"world_size": world} if world > 1 else {}),
+                                      **({"teacher": teacher.weights_checksum()} if teacher is not None else {})}, TRAINING_CODE_VERSION, name)
+    save_dir = run.folder
+    if (done := run.record()) is not None: return load_embedder(save_dir / "best"), done
     check_may_train(f"the {family} embedder", cfg.name)
     progress = progress and rank == 0
     seed_everything(cfg.seed)
@@ -384,5 +380,5 @@ def fit_embedder(cfg: Config, # a preset, e.g. `get_preset("default")`
               "train_seconds": time.time() - t, "lr": tcfg.lr, "batch_size": tcfg.batch_size, "steps": result["epoch"] * len(tl),
               "history": result["history"], "train_pairs": len(tr), "val_queries": len(validation),
               "checkpoint": str(save_dir.relative_to(cache_dir())), **({"world_size": world} if world > 1 else {})}
-    if rank == 0: write_atomic(done, json.dumps(record, indent=1))
+    if rank == 0: run.finish(record)
     return model.cpu(), record

@@ -94,10 +94,12 @@ def main() -> int:
             if status == "failed": print(err, flush=True)
     if not args.paths:
         checks = [("README.md matches nbs/index.ipynb and readme_data/results.json", [sys.executable, "tools/make_readme.py", "--check"]),
-                  ("s2s_search/ matches the notebooks (nbdev_export)", [sys.executable, "tools/check_export.py"])]
+                  ("s2s_search/ matches the notebooks (nbdev_export)", [sys.executable, "tools/check_export.py"]),
+                  ("numbered notebooks carry their outputs, free of machine paths; nbs/ under 5 MiB",
+                   [sys.executable, "tools/execute_notebooks.py", "--check"])]
         if EXPERIMENT.exists():
             checks.append(("experiment notebook runs through papermill (smoke preset, temporary directory)",
-                           [sys.executable, "tools/reproduce.py", "--preset", "smoke", "--scratch"]))
+                           [sys.executable, "-m", "s2s_search.cli", "reproduce", "--preset", "smoke", "--scratch"]))
         checks.append(("search page in headless Chromium: upload, click a garment, true product in the first 5",
                        [sys.executable, "tools/browser_test.py"]))
         checks.append(("rehearsal: the street2shop run offline on fabricated real-architecture checkpoints (tools/rehearse.py)",
