@@ -672,7 +672,7 @@ def blip2_weights(model_id: str = BLIP2_HUB_ID) -> Artefact: # a BLIP-2 reposito
     return transformers_weights(model_id, "BLIP-2", ("config.json",),
                                 "or pass `model_id=` a local directory holding it; offline, use the 'attributes' captioner")
 
-register_weights("blip2")(blip2_weights)
+PUBLISHED_WEIGHTS.add("blip2", blip2_weights)
 
 # %% ../nbs/00_core.ipynb #3905b254
 def source_kind(source: str) -> str:

@@ -62,6 +62,8 @@ def execute(path: Path) -> None:
     for c in nb.cells:
         if c.cell_type != "code": continue
         outs = [o for o in c.get("outputs", []) if not (o.get("output_type") == "stream" and o.get("name") == "stderr")]
+        shown = {json.dumps(o["data"].get("image/png")) for o in outs if o.get("output_type") == "display_data" and "image/png" in o.get("data", {})}
+        outs = [o for o in outs if not (o.get("output_type") == "execute_result" and json.dumps(o.get("data", {}).get("image/png")) in shown)]  # a figure once
         c["outputs"] = json.loads(_scrub(json.dumps(outs), replacements))
         c["execution_count"] = None
     write_nb(nb, path)
