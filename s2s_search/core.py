@@ -37,9 +37,9 @@ __all__ = ['STREET2SHOP_HUB_ID', 'DEFAULT_PER_FAMILY', 'PRESETS', 'PRESET_ENV', 
            'register_weights', 'ImageSource', 'DEFAULT_MAX_PIXELS', 'PAD_FILL', 'PREPROCESSING_VERSION', 'CROP_MARGIN',
            'SynthConfig', 'DataConfig', 'ModelConfig', 'TrainConfig', 'IndexConfig', 'EvalConfig', 'DetectConfig',
            'CaptionConfig', 'RerankConfig', 'PipelineConfig', 'ImageConfig', 'Config', 'Registry', 'override',
-           'preset_name', 'get_preset', 'config_hash', 'write_atomic', 'write_dir_atomic', 'seed_everything',
-           'get_device', 'bf16_autocast_ok', 'cache_dir', 'NotTrainedError', 'load_only', 'check_may_train',
-           'TrainedRun', 'trained_run', 'downloads_off', 'hub_reachable', 'url_reachable',
+           'preset_name', 'get_preset', 'config_hash', 'write_atomic', 'write_dir_atomic', 'failing_writes',
+           'seed_everything', 'get_device', 'bf16_autocast_ok', 'cache_dir', 'NotTrainedError', 'load_only',
+           'check_may_train', 'TrainedRun', 'trained_run', 'downloads_off', 'hub_reachable', 'url_reachable',
            'hub_offline_unless_reachable', 'MissingArtefactError', 'torch_hub_dir', 'hub_snapshot',
            'write_to_hub_cache', 'Artefact', 'timm_weights', 'open_clip_weights', 'transformers_weights',
            'sentence_transformers_weights', 'yolo_weights', 'published_weights', 'blip2_weights', 'source_kind',
@@ -323,13 +323,15 @@ def config_hash(cfg: Any, # a config dataclass, or any JSON-able value
     return hashlib.sha256(json.dumps(d, sort_keys=True, default=str).encode()).hexdigest()[:n]
 
 # %% ../nbs/00_core.ipynb #f4d3ff65
+_FDOPEN = contextvars.ContextVar("s2s_fdopen", default=os.fdopen)  # `failing_writes` swaps it in tests
+
 def write_atomic(path: str | Path, # the file to (re)write; its directory is created
                  data: str | bytes | Callable[[BinaryIO], Any]) -> Path: # the content, or `fn(file)` that writes it (e.g. `torch.save`)
     "Write `data` to `path` through a temporary file and a rename, so a crash never leaves half a file"
     path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name + ".", suffix=".tmp")
     try:
-        with os.fdopen(fd, "wb") as f:
+        with _FDOPEN.get()(fd, "wb") as f:
             if callable(data): data(f)
             else: f.write(data.encode() if isinstance(data, str) else data)
         os.chmod(tmp, 0o644)  # mkstemp makes 0600 files; these are ordinary results
@@ -354,6 +356,29 @@ def write_dir_atomic(path: str | Path, # the folder to (re)create
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return path
+
+# %% ../nbs/00_core.ipynb #5022e306
+class _FailingFile:
+    "A file that takes `limit` bytes, then fails as a full disk does"
+    def __init__(self, f, limit: int): self.f, self.left = f, limit
+    def write(self, data) -> int:
+        data = bytes(data)
+        if len(data) > self.left:
+            self.f.write(data[:self.left]); self.f.flush(); self.left = 0
+            raise OSError(28, "No space left on device (simulated by failing_writes)")
+        self.left -= len(data); return self.f.write(data)
+    def __getattr__(self, name): return getattr(self.f, name)
+    def __enter__(self): return self
+    def __exit__(self, *exc): self.f.close()
+
+@contextlib.contextmanager
+def failing_writes(after_bytes: int = 16): # how much of each write lands before the failure
+    "Within this block every `write_atomic` fails part-way through, as a crash or a full disk would: for tests of crash safety"
+    real = os.fdopen
+    def fdopen(fd, *a, **kw): return _FailingFile(real(fd, *a, **kw), after_bytes)
+    token = _FDOPEN.set(fdopen)
+    try: yield
+    finally: _FDOPEN.reset(token)
 
 # %% ../nbs/00_core.ipynb #90876166
 def seed_everything(seed: int) -> None:
@@ -667,12 +692,11 @@ def _yolov8n() -> Artefact: return yolo_weights("yolov8n.pt")
 @register_weights("yolov8s")
 def _yolov8s() -> Artefact: return yolo_weights("yolov8s.pt")
 
+@register_weights("blip2")
 def blip2_weights(model_id: str = BLIP2_HUB_ID) -> Artefact: # a BLIP-2 repository on the hub
     "A BLIP-2 captioner on the hub, where `from_pretrained` looks for it (its processor's files differ between transformers versions)"
     return transformers_weights(model_id, "BLIP-2", ("config.json",),
                                 "or pass `model_id=` a local directory holding it; offline, use the 'attributes' captioner")
-
-PUBLISHED_WEIGHTS.add("blip2", blip2_weights)
 
 # %% ../nbs/00_core.ipynb #3905b254
 def source_kind(source: str) -> str:
