@@ -12,7 +12,8 @@ import time
 
 from s2s_search.core import EvalConfig, get_preset
 from s2s_search.data import load_street2shop
-from s2s_search.evaluate import ColourHistogramEmbedder, build_gallery, evaluate_embedder
+from s2s_search.evaluate import ColourHistogramEmbedder, evaluate_embedder
+from s2s_search.gallery import build_gallery
 
 TARGETS = {1: 0.20, 10: 0.50}
 

@@ -34,7 +34,8 @@ def main() -> None:
     args = ap.parse_args()
     from s2s_search.cli import config_from_args
     from s2s_search.data import load_street2shop
-    from s2s_search.evaluate import build_gallery, evaluate_embedder
+    from s2s_search.evaluate import evaluate_embedder
+    from s2s_search.gallery import build_gallery
     from s2s_search.train import fit_embedder
 
     cfg = config_from_args(args.preset, args.sets)

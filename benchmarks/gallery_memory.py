@@ -5,7 +5,7 @@
 Writes (once, into the cache) a data set of `--distractors` synthetic shop photos at a realistic resolution in the
 project's schema (JPEG bytes in an Arrow table, as the hub's parquet shards hold them): each is one of the default
 test gallery's shop photos, enlarged to `--size`, tinted and mirrored at random. Then, in two fresh processes, it
-builds the gallery (`evaluate.build_gallery`) and its FAISS index with the default preset's Xception architecture
+builds the gallery (`gallery.build_gallery`) and its FAISS index with the default preset's Xception architecture
 (`GalleryIndex.from_embedder`): once for the default test gallery, once with the distractors added. Each process
 reports its peak resident memory (`ru_maxrss`) and, sampled every 20 ms, its peak anonymous memory (RssAnon: what the
 process allocated, without the pages of memory-mapped files such as the Arrow table, which the kernel can drop).
@@ -54,7 +54,7 @@ def distractor_set(n: int, size: tuple[int, int]):
     from multiprocessing import Pool
     from s2s_search.core import cache_dir, get_preset
     from s2s_search.data import load_street2shop
-    from s2s_search.evaluate import build_gallery
+    from s2s_search.gallery import build_gallery
     path = cache_dir("benchmarks") / f"distractors-{n}-{size[0]}x{size[1]}"
     if (path / "dataset_info.json").exists(): return load_from_disk(str(path))
     cfg = get_preset("default")
@@ -81,7 +81,7 @@ def measure(padded: bool, n: int, size: tuple[int, int]) -> dict:
     "Build the (padded) gallery and its index in this process; its peak memory figures"
     from s2s_search.core import get_preset
     from s2s_search.data import load_street2shop
-    from s2s_search.evaluate import build_gallery
+    from s2s_search.gallery import build_gallery
     from s2s_search.index import GalleryIndex
     from s2s_search.models import create_embedder
     cfg = get_preset("default")

@@ -31,7 +31,7 @@ def batched_vs_single(preset: str, family: str, k: int = 10) -> None:
     "Queries/s of embed+search over the preset's test queries, batched and one at a time"
     from s2s_search.train import fit_embedder
     from s2s_search.data import load_street2shop
-    from s2s_search.evaluate import build_gallery, gallery_index, query_images
+    from s2s_search.gallery import build_gallery, gallery_index, query_images
     cfg = get_preset(preset)
     model, _ = fit_embedder(cfg, family, progress=False)
     test = load_street2shop(cfg=cfg.data, verbose=False)["test"]

@@ -12,7 +12,8 @@ import argparse
 
 from s2s_search.core import get_preset
 from s2s_search.data import load_street2shop
-from s2s_search.evaluate import build_gallery, evaluate_embedder
+from s2s_search.evaluate import evaluate_embedder
+from s2s_search.gallery import build_gallery
 from s2s_search.train import fit_embedder
 
 

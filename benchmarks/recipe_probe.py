@@ -69,7 +69,8 @@ def main() -> None:
     args = ap.parse_args()
     from s2s_search.core import get_preset, load_image
     from s2s_search.data import crop_to_box, load_street2shop, split_train_val
-    from s2s_search.evaluate import build_gallery, first_hit_rank, query_images
+    from s2s_search.evaluate import first_hit_rank
+    from s2s_search.gallery import build_gallery, query_images
     from s2s_search.models import _timm_embedder, _zero_init_residuals, create_embedder, list_embedders
     from datasets import Image as ImageFeature
 

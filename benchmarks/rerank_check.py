@@ -3,7 +3,7 @@
     python benchmarks/rerank_check.py FAMILY [KEY=VALUE ...]
 
 FAMILY is the first stage (`xception`, `clip_vit`, `resnet18`); KEY=VALUE are config overrides with JSON values
-(strings may go bare). The runs behind the default (nbs/09_rerank, "The default re-ranker"):
+(strings may go bare). The runs behind the default (nbs/10_rerank, "The default re-ranker"):
 
     python benchmarks/rerank_check.py resnet18 rerank.model=mobilevit-xxs-128 rerank.epochs=4
     python benchmarks/rerank_check.py xception rerank.epochs=5
@@ -17,7 +17,8 @@ from s2s_search.core import get_preset, override
 from s2s_search.data import load_street2shop
 from s2s_search.train import fit_embedder
 from s2s_search.rerank import train_reranker, standardise
-from s2s_search.evaluate import build_gallery, query_images, paired_bootstrap_p
+from s2s_search.evaluate import paired_bootstrap_p
+from s2s_search.gallery import build_gallery, query_images
 sets = dict(a.split("=", 1) for a in sys.argv[2:])
 def _val(v):
     try: return json.loads(v)

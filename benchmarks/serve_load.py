@@ -72,7 +72,7 @@ def main() -> int:
     sys.path.insert(0, str(ROOT))
     from s2s_search.cli import config_from_args
     from s2s_search.data import load_street2shop
-    from s2s_search.evaluate import query_images
+    from s2s_search.gallery import query_images
     cfg = config_from_args(args.preset)
     test = load_street2shop(cfg=cfg.data, verbose=False)["test"]
     rows = np.random.default_rng(0).choice(test.num_rows, 100, replace=False)
