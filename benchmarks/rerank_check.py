@@ -48,6 +48,9 @@ def top1(scores):
     return gal.product_ids[best] == truth
 base = top1(img)
 print(f"first stage top-1 {base.mean():.3f}; truth in top-{R}: {(gal.product_ids[cand] == truth[:, None]).any(1).mean():.3f}")
+if cfg.rerank.prior_temperature:  # what the re-ranker was trained to correct: the first stage's cosine / T, plus its score
+    h = top1(img / cfg.rerank.prior_temperature + rs)
+    print(f"first stage / {cfg.rerank.prior_temperature} + re-ranker: top-1 {h.mean():.3f}  p={paired_bootstrap_p(base.astype(float), h.astype(float)):.4f}")
 for a in (0.2, 0.4, 0.5, 0.6, 0.8, 1.0):
     h = top1((1 - a) * standardise(img) + a * standardise(rs))
     print(f"a={a}: top-1 {h.mean():.3f}  p={paired_bootstrap_p(base.astype(float), h.astype(float)):.4f}")

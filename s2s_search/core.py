@@ -59,7 +59,7 @@ class SynthConfig:
     shop_size: int = 128           # shop photos are square, this many pixels
     street_size: int = 224         # street photos are square, this many pixels
     near_duplicate_share: float = 0.4  # share of products that have a near-duplicate sibling
-    seed: int = 42
+    seed: int = 42                 # seed of the generated products and photos (nothing else draws from it)
     workers: int = 2               # processes used to render; the output does not depend on it
 
 @dataclass
@@ -178,6 +178,7 @@ class RerankConfig:
     warmup_steps: int = 30
     group_size: int = 8                # a product and its first-stage rivals per group
     top_r: int = 20                    # first-stage candidates each validation crop re-ranks
+    prior_temperature: float | None = None  # learn a correction to the first stage's cosine / this, not a score of its own (nbs/10_rerank: no gain measured, so off)
 
 @dataclass
 class PipelineConfig:
@@ -205,7 +206,7 @@ class ImageConfig:
 class Config:
     "One complete experiment configuration: a preset, possibly overridden field by field."
     name: str = "default"
-    seed: int = 42
+    seed: int = 42                 # seed of every trained component: initial weights, then each epoch's draws (`train.epoch_seed`)
     data: DataConfig = field(default_factory=DataConfig)
     model: ModelConfig = field(default_factory=ModelConfig)
     train: TrainConfig = field(default_factory=TrainConfig)
