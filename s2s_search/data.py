@@ -13,7 +13,7 @@ import random
 from collections import Counter
 from dataclasses import asdict
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable
 
 import albumentations as A
 import numpy as np
@@ -273,7 +273,9 @@ class Street2ShopImageSimilarityDataset(torch.utils.data.Dataset):
                  train: bool = True, # random crop around the box (else a fixed margin)
                  cfg: DataConfig | None = None, # data config (default: the `S2S_PRESET` preset's)
                  seed: int | None = None,
-                 image_size: int | None = None, # side crops and photos are resized to (`square_pixels`); default `cfg.image_size`
+                 image_size: int | None = None, # side crops and photos are resized to (`square_pixels`); default: the model's, else `cfg.image_size`
+                 model: Any = None, # the embedder the pairs are for (anything with `image_size`, `mean`, `std`): its side and normalisation
+                 street_augment: str = "erase", # registered augmentation of the default street transform (`TrainConfig.street_augment`'s default)
                  jitter: float = 0.3, # random extra margin of training crops, as a share of the box (`crop_to_box`)
                  cache_bytes: int = 2**30, # decoded pixels kept in memory, so later epochs skip decoding
                  with_category: bool = False): # items end with the street row's category, an index into `self.categories`
@@ -282,9 +284,10 @@ class Street2ShopImageSimilarityDataset(torch.utils.data.Dataset):
         if rows is None: rows = load_street2shop(source, ratio=ratio, seed=self.seed, cfg=cfg, verbose=False)[split]
         self.rows = rows.cast_column(IMAGE_COLUMNS[0], ImageFeature(decode=False)).cast_column(IMAGE_COLUMNS[1], ImageFeature(decode=False))
         self.train, self.jitter = train, jitter
-        self.size = size = image_size or cfg.image_size
-        self.street_transform = street_transform or (street_train_transform(size) if train else eval_transform(size))
-        self.shop_transform = shop_transform or (shop_train_transform(size) if train else eval_transform(size))
+        self.size = size = image_size or (model.image_size if model is not None else cfg.image_size)
+        norm = dict(mean=model.mean, std=model.std) if model is not None else {}  # else ImageNet's
+        self.street_transform = street_transform or (street_train_transform(size, **norm, strength=street_augment) if train else eval_transform(size, **norm))
+        self.shop_transform = shop_transform or (shop_train_transform(size, **norm) if train else eval_transform(size, **norm))
         self.product_ids = np.asarray(rows["product_id"])
         self.categories, self._category = np.unique(np.asarray(rows["category"]), return_inverse=True)  # sorted names; each row's index
         self.with_category = with_category

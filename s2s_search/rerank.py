@@ -23,7 +23,7 @@ from torch import nn
 
 from .core import Config, check_may_train, seed_everything, trained_run
 from .data import (Street2ShopImageSimilarityDataset, load_street2shop, make_loader,
-                             shop_train_transform, split_train_val, street_train_transform)
+                             split_train_val)
 from .models import Embedder, create_embedder, save_weights, state_dict_checksum
 from .train import TRAINING_CODE_VERSION, RetrievalValidation, confusable_products, train
 
@@ -232,11 +232,9 @@ def train_reranker(cfg: Config, # a preset, e.g. `get_preset("default")`; `cfg.r
     t = time.time()
     rivals = confusable_products(first_stage, tr_rows, k=r.group_size - 1, batch_size=cfg.index.batch_size)
     validation = RerankValidation(va_rows, first_stage, r.top_r, cfg.index.batch_size, r.prior_temperature)
-    size, norm = model.image_size, dict(mean=model.encoder.mean, std=model.encoder.std)
-    prior = FirstStagePrior(first_stage, **norm) if r.prior_temperature else None
-    ds = Street2ShopImageSimilarityDataset(rows=tr_rows, num_negative_pairs=0, cfg=cfg.data, train=True, image_size=size, jitter=tcfg.jitter,
-                                           street_transform=street_train_transform(size, **norm, strength=tcfg.street_augment),
-                                           shop_transform=shop_train_transform(size, **norm))
+    prior = FirstStagePrior(first_stage, model.encoder.mean, model.encoder.std) if r.prior_temperature else None
+    ds = Street2ShopImageSimilarityDataset(rows=tr_rows, num_negative_pairs=0, cfg=cfg.data, train=True, model=model.encoder,
+                                           street_augment=tcfg.street_augment, jitter=tcfg.jitter)
     loader = make_loader(ds, tcfg.batch_size, num_workers=tcfg.num_workers, seed=cfg.seed, drop_last=True, distinct_products=True,
                          neighbours=rivals, group_size=r.group_size)
     opt = torch.optim.AdamW(model.parameters(), lr=tcfg.lr, weight_decay=tcfg.weight_decay, fused=True)
@@ -246,7 +244,7 @@ def train_reranker(cfg: Config, # a preset, e.g. `get_preset("default")`; `cfg.r
     record = {"name": r.model, "epochs": result["epoch"], "best_epoch": best["epoch"], "best_val_top1": best["val_top1"],
               "best_val_mAP": best["val_mAP"], "best_val_alone_top1": best.get("val_alone_top1"),
               "val_first_stage_top1": validation.first_stage_top1, "prior_temperature": r.prior_temperature, "train_seconds": time.time() - t,
-              "lr": tcfg.lr, "batch_size": tcfg.batch_size, "group_size": r.group_size, "image_size": size,
+              "lr": tcfg.lr, "batch_size": tcfg.batch_size, "group_size": r.group_size, "image_size": model.image_size,
               "steps": result["epoch"] * len(loader), "history": result["history"], "train_rows": len(ds)}
     run.finish(record)
     return model.cpu().eval(), record

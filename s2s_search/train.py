@@ -25,7 +25,7 @@ from safetensors.torch import load_file
 from .core import (Config, TrainConfig, bf16_autocast_ok, cache_dir, check_may_train, config_hash, get_device,
                              get_preset, load_image, seed_everything, trained_run, write_atomic)
 from .data import (IMAGE_COLUMNS, Street2ShopImageSimilarityDataset, crop_to_box, load_street2shop, make_loader,
-                             shop_train_transform, split_train_val, street_train_transform)
+                             split_train_val)
 from .models import CategoryLoss, DistillationLoss, Embedder, create_embedder, create_loss, load_embedder
 
 # %% auto #0
@@ -352,13 +352,11 @@ def fit_embedder(cfg: Config, # a preset, e.g. `get_preset("default")`
     model = create_embedder(name, embedding_dim=cfg.model.embedding_dim, pretrained=cfg.model.pretrained)
     with _rank0_first(rank, world): rows = load_street2shop(cfg=cfg.data, verbose=progress)["train"]  # one process builds the data cache
     tr_rows, va_rows = split_train_val(rows, cfg.data.val_fraction, cfg.data.seed)
-    size, norm = model.image_size, dict(mean=model.mean, std=model.std)
     infonce = tcfg.loss == "infonce"
     by_category = infonce and tcfg.category_weight > 0
     tr = Street2ShopImageSimilarityDataset(rows=tr_rows, num_negative_pairs=0 if infonce else cfg.data.num_negative_pairs, cfg=cfg.data,
-                                           train=True, image_size=size, jitter=tcfg.jitter, with_category=by_category,
-                                           street_transform=street_train_transform(size, **norm, strength=tcfg.street_augment),
-                                           shop_transform=shop_train_transform(size, **norm))
+                                           train=True, model=model, street_augment=tcfg.street_augment, jitter=tcfg.jitter,
+                                           with_category=by_category)
     tl = make_loader(tr, tcfg.batch_size, shuffle=True, num_workers=tcfg.num_workers, seed=cfg.seed, drop_last=True,
                      distinct_products=infonce)
     validation = RetrievalValidation(va_rows, batch_size=cfg.index.batch_size)
