@@ -206,7 +206,7 @@ class ImageConfig:
 class Config:
     "One complete experiment configuration: a preset, possibly overridden field by field."
     name: str = "default"
-    seed: int = 42                 # seed of every trained component: initial weights, then each epoch's draws (`train.epoch_seed`)
+    seed: int = 42
     data: DataConfig = field(default_factory=DataConfig)
     model: ModelConfig = field(default_factory=ModelConfig)
     train: TrainConfig = field(default_factory=TrainConfig)
