@@ -22,7 +22,7 @@ from datasets import Dataset, DatasetDict, Image as ImageFeature, load_dataset, 
 from PIL import Image
 from torch.utils.data import DataLoader
 
-from .core import (BadImageError, CROP_MARGIN, DataConfig, Registry, STREET2SHOP_HUB_ID, cache_dir, config_hash,
+from .core import (BadImageError, CROP_MARGIN, DataConfig, Registry, STREET2SHOP_HUB_ID, TrainConfig, cache_dir, config_hash,
                              get_preset, grow_box, hub_offline_unless_reachable, hub_snapshot, load_image, source_kind,
                              square_pixels, write_dir_atomic)
 from . import synth
@@ -275,7 +275,7 @@ class Street2ShopImageSimilarityDataset(torch.utils.data.Dataset):
                  seed: int | None = None,
                  image_size: int | None = None, # side crops and photos are resized to (`square_pixels`); default: the model's, else `cfg.image_size`
                  model: Any = None, # the embedder the pairs are for (anything with `image_size`, `mean`, `std`): its side and normalisation
-                 street_augment: str = "erase", # registered augmentation of the default street transform (`TrainConfig.street_augment`'s default)
+                 street_augment: str = TrainConfig.street_augment, # registered augmentation of the default street transform
                  jitter: float = 0.3, # random extra margin of training crops, as a share of the box (`crop_to_box`)
                  cache_bytes: int = 2**30, # decoded pixels kept in memory, so later epochs skip decoding
                  with_category: bool = False): # items end with the street row's category, an index into `self.categories`

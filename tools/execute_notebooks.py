@@ -19,12 +19,9 @@ import sys
 import tempfile
 from pathlib import Path
 
+import run_tests  # tools/run_tests.py, beside this script: the test flags `make test` skips
+
 ROOT = Path(__file__).resolve().parents[1]
-def _skip_flags() -> set[str]:
-    "The test flags `make test` skips: settings.ini's `tst_flags`, as tools/run_tests.py reads them"
-    import configparser
-    cp = configparser.ConfigParser(delimiters=["="]); cp.read(ROOT / "settings.ini")
-    return set(cp["DEFAULT"].get("tst_flags", "").split())
 MAX_NBS_BYTES = 5 * 2**20  # all of nbs/, outputs included
 MACHINE_PATH = re.compile(r"(/tmp/|/var/folders/|/home/[^/\s]+/|/root/|/work/|/private/var/)")
 
@@ -55,7 +52,7 @@ def execute(path: Path) -> None:
     os.environ.update(S2S_PRESET="smoke", S2S_CACHE=cache, HF_HUB_OFFLINE="1", HF_DATASETS_OFFLINE="1",
                       TRANSFORMERS_OFFLINE="1", YOLO_OFFLINE="1", IN_TEST="1")
     nb = read_nb(path)
-    skip_flags = _skip_flags() | {"eval: false"}
+    skip_flags = run_tests.skip_flags() | {"eval: false"}
     skip = lambda c: c.cell_type != "code" or bool(_flags(c.source) & skip_flags)
     shell = CaptureShell(path)
     shell.run_cell(f"import sys; sys.path.insert(0, {str(ROOT)!r})")

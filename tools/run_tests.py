@@ -20,9 +20,15 @@ ROOT = Path(__file__).resolve().parents[1]
 EXPERIMENT = ROOT / "nbs" / "experiments" / "performance.ipynb"
 
 
-def _settings() -> configparser.SectionProxy:
+def settings() -> configparser.SectionProxy:
+    "settings.ini's DEFAULT section (nbdev's settings)"
     cp = configparser.ConfigParser(delimiters=["="]); cp.read(ROOT / "settings.ini")
     return cp["DEFAULT"]
+
+
+def skip_flags() -> set[str]:
+    "The nbdev test flags whose cells `make test` skips unless asked for: settings.ini's `tst_flags`"
+    return set(settings().get("tst_flags", "").split())
 
 
 def notebooks() -> list[Path]:
@@ -77,7 +83,7 @@ def main() -> int:
     if args.one:
         print(json.dumps(_run_notebook(args.one, args.skip.split())))
         return 0
-    all_flags = _settings().get("tst_flags", "").split()
+    all_flags = sorted(skip_flags())
     skip = [f for f in all_flags if f not in args.flags.split()]
     paths = [Path(p).resolve() for p in args.paths] or notebooks()
     os.environ.setdefault("S2S_PRESET", "smoke")
