@@ -239,7 +239,7 @@ def train_reranker(cfg: Config, # a preset, e.g. `get_preset("default")`; `cfg.r
                          neighbours=rivals, group_size=r.group_size)
     opt = torch.optim.AdamW(model.parameters(), lr=tcfg.lr, weight_decay=tcfg.weight_decay, fused=True)
     result = train(model, loader, opt, device=device, save_dir=save_dir, cfg=tcfg, progress=progress, validate=validation.score,
-                   loss_fn=model.loss if prior is None else functools.partial(model.loss, prior_temperature=r.prior_temperature), teacher=prior)
+                   loss_fn=model.loss if prior is None else functools.partial(model.loss, prior_temperature=r.prior_temperature), teacher=prior, seed=cfg.seed)
     best = max(result["history"], key=lambda h: h["val_mAP"])
     record = {"name": r.model, "epochs": result["epoch"], "best_epoch": best["epoch"], "best_val_top1": best["val_top1"],
               "best_val_mAP": best["val_mAP"], "best_val_alone_top1": best.get("val_alone_top1"),

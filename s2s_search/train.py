@@ -30,7 +30,7 @@ from .models import CategoryLoss, DistillationLoss, Embedder, create_embedder, c
 
 # %% auto #0
 __all__ = ['TRAINING_CODE_VERSION', 'pair_auc', 'warmup_cosine', 'run_epoch', 'RetrievalValidation', 'confusable_products',
-           'distributed', 'RankBatches', 'GatheredLoss', 'train', 'train_fields', 'cfg_seed', 'plot_history',
+           'distributed', 'RankBatches', 'GatheredLoss', 'train', 'train_fields', 'epoch_seed', 'plot_history',
            'fit_embedder']
 
 # %% ../nbs/04_train.ipynb #00ff786b
@@ -225,6 +225,7 @@ def train(model: Embedder, # the embedder to train (updated in place; ends with 
           validate: Callable[[Embedder], dict] | None = None, # e.g. `RetrievalValidation.score`: early stopping on its "mAP"
           loss_fn: Callable | None = None, # `loss(street_out, shop_out, labels, *extra)`; default: `cfg.loss` from the registry. A loss with parameters (`CategoryLoss`) is checkpointed with the model; its parameters must be in `optimizer`
           on_epoch: Callable[[int, Embedder], None] | None = None, # called as `on_epoch(epoch, model)` before each epoch
+          seed: int = 42, # each epoch's draws (shuffling, augmentation, dropout) come from (`seed`, epoch): see `epoch_seed`
           teacher: Embedder | None = None) -> dict: # a trained model the loss learns from (`models.DistillationLoss`), kept frozen
     "Train `model` with early stopping on validation mAP (or loss); resume from `save_dir/last.pt` if present"
     if validate is None and val_loader is None: raise ValueError("train needs `validate` or a `val_loader` to choose the best epoch")
@@ -242,7 +243,7 @@ def train(model: Embedder, # the embedder to train (updated in place; ends with 
     loss_state = loss_fn.to(device).state_dict() if isinstance(loss_fn, torch.nn.Module) else {}
     scheduler = warmup_cosine(optimizer, cfg.warmup_steps, epochs * len(train_loader))
     criterion = "val_mAP" if validate is not None else "val_loss"  # the history entry that picks the best epoch
-    run_key = config_hash({"model": model.name, "dim": model.embedding_dim, "train": train_fields(cfg), "epochs": epochs, "criterion": criterion,
+    run_key = config_hash({"model": model.name, "dim": model.embedding_dim, "train": train_fields(cfg), "epochs": epochs, "criterion": criterion, "seed": seed,
                            "loss": getattr(loss_fn, "__qualname__", type(loss_fn).__name__), **({"world_size": world} if world > 1 else {})})
     state = {"epoch": 0, "best": -float("inf"), "bad_epochs": 0, "history": [], "run_key": run_key}
     last = save_dir / "last.pt"
@@ -263,10 +264,11 @@ def train(model: Embedder, # the embedder to train (updated in place; ends with 
     while state["epoch"] < epochs and state["bad_epochs"] < patience:
         epoch, t = state["epoch"], time.time()
         gen = getattr(train_loader, "generator", None)
-        if gen is not None: gen.manual_seed(cfg_seed(cfg) + epoch)
+        es = epoch_seed(seed, epoch)
+        if gen is not None: gen.manual_seed(es)
         if hasattr(batches, "set_epoch"): batches.set_epoch(epoch)
         if on_epoch is not None: on_epoch(epoch, model)  # e.g. refresh hard negatives from the model as it is now
-        torch.manual_seed(cfg_seed(cfg) + epoch); np.random.seed(cfg_seed(cfg) + epoch)
+        torch.manual_seed(es); np.random.seed(es)
         tr = run_epoch(net, loader, step_loss, device, optimizer, scheduler, cfg.grad_clip, cfg.amp, progress, f"epoch {epoch + 1}", teacher)
         h = {"epoch": epoch + 1, "train_loss": tr["loss"], "lr": optimizer.param_groups[0]["lr"], "train_images_per_s": tr["images_per_s"] * world}
         if rank == 0:  # validation runs once; the other processes receive its figures
@@ -301,9 +303,10 @@ def train_fields(cfg: TrainConfig) -> dict:
     "The fields that decide a run: all but `per_family` (a family's run gets `cfg.for_family(family)`, overrides applied)"
     return {k: v for k, v in asdict(cfg).items() if k != "per_family"}
 
-def cfg_seed(cfg: TrainConfig) -> int:
-    "The seed a train config's runs use (its hash, so it changes when the config does)"
-    return int(config_hash(train_fields(cfg), n=7), 16)
+def epoch_seed(seed: int, # the run's seed (`Config.seed`)
+               epoch: int) -> int: # 0-based
+    "The seed of epoch `epoch`'s random draws in a run seeded with `seed`: the same on resume, independent across epochs and seeds"
+    return int(np.random.SeedSequence([seed, epoch]).generate_state(1)[0])
 
 # %% ../nbs/04_train.ipynb #31cc680c
 def plot_history(history: list[dict], path: str | Path | None = None):
@@ -326,7 +329,7 @@ def plot_history(history: list[dict], path: str | Path | None = None):
     return fig
 
 # %% ../nbs/04_train.ipynb #c4fe0c18
-TRAINING_CODE_VERSION = 6  # part of every cached run's key: raise it when a change to training code changes what a run produces
+TRAINING_CODE_VERSION = 7  # part of every cached run's key: raise it when a change to training code changes what a run produces
 
 def fit_embedder(cfg: Config, # a preset, e.g. `get_preset("default")`
                  family: str, # "xception", "clip_vit" or "resnet18": which `cfg.model` variant to train; or a role such as "rerank"
@@ -371,7 +374,7 @@ def fit_embedder(cfg: Config, # a preset, e.g. `get_preset("default")`
     opt = torch.optim.AdamW(params, lr=tcfg.lr, weight_decay=tcfg.weight_decay, fused=True)
     t = time.time()
     result = train(model, tl, opt, device=device, save_dir=save_dir, cfg=tcfg, progress=progress, validate=validation.score, on_epoch=mine,
-                   loss_fn=loss_fn, teacher=teacher)
+                   loss_fn=loss_fn, teacher=teacher, seed=cfg.seed)
     best = max(result["history"], key=lambda h: h["val_mAP"])
     record = {"name": name, "family": family, "epochs": result["epoch"], "stopped": result["stopped"], "best_epoch": best["epoch"],
               **{f"best_{k}": best[k] for k in ("val_top1", "val_top10", "val_mAP", "val_auc")},
