@@ -23,7 +23,7 @@ from torch import nn
 
 from .core import Config, check_may_train, seed_everything, trained_run
 from .data import (Street2ShopImageSimilarityDataset, load_street2shop, make_loader,
-                             split_train_val)
+                             product_halves, split_train_val)
 from .models import Embedder, create_embedder, save_weights, state_dict_checksum
 from .train import TRAINING_CODE_VERSION, RetrievalValidation, confusable_products, train
 
@@ -217,11 +217,17 @@ def reranker_train_config(cfg: Config): # the preset
 def train_reranker(cfg: Config, # a preset, e.g. `get_preset("default")`; `cfg.rerank` says what to train
                    first_stage, # the trained first-stage embedder whose confusions the re-ranker learns
                    progress: bool = True,
-                   device: str | None = None) -> tuple[Reranker, dict]: # default: best available
+                   device: str | None = None, # default: best available
+                   held_out_stage: Embedder | None = None) -> tuple[Reranker, dict]: # `cfg.rerank.cross_fit`: the first stage trained on half 1 only
     "Train (or load the cached run of) the preset's re-ranker on `first_stage`'s hard candidates; return it and the run's record"
     r, tcfg = cfg.rerank, reranker_train_config(cfg)
+    if r.cross_fit != (held_out_stage is not None):
+        raise ValueError("cfg.rerank.cross_fit needs held_out_stage, the first stage trained on half 1 of the training products "
+                         "(`fit_embedder(cfg, family, half=1)`), and only then is one used")
     run = trained_run("rerankers", {"data": asdict(cfg.data), "rerank": asdict(r), "train": asdict(tcfg), "seed": cfg.seed,
-                                    "first_stage": first_stage.weights_checksum()}, TRAINING_CODE_VERSION, r.model)
+                                    "first_stage": first_stage.weights_checksum(),
+                                    **({"held_out_stage": held_out_stage.weights_checksum()} if held_out_stage is not None else {})},
+                      TRAINING_CODE_VERSION, r.model)
     save_dir = run.folder
     if (done := run.record()) is not None: return load_reranker(save_dir / "best"), done
     check_may_train("the re-ranker", cfg.name)
@@ -229,10 +235,12 @@ def train_reranker(cfg: Config, # a preset, e.g. `get_preset("default")`; `cfg.r
     model = create_reranker(r.model, r.dim, r.hidden, pretrained=cfg.model.pretrained)
     rows = load_street2shop(cfg=cfg.data, verbose=progress)["train"]
     tr_rows, va_rows = split_train_val(rows, cfg.data.val_fraction, cfg.data.seed)
+    if held_out_stage is not None: tr_rows = product_halves(tr_rows, cfg.data.seed)[0]  # products the held-out stage never saw
+    teaching = held_out_stage or first_stage  # whose confusions (and cosines, with a prior) the re-ranker learns from
     t = time.time()
-    rivals = confusable_products(first_stage, tr_rows, k=r.group_size - 1, batch_size=cfg.index.batch_size)
+    rivals = confusable_products(teaching, tr_rows, k=r.group_size - 1, batch_size=cfg.index.batch_size)
     validation = RerankValidation(va_rows, first_stage, r.top_r, cfg.index.batch_size, r.prior_temperature)
-    prior = FirstStagePrior(first_stage, model.encoder.mean, model.encoder.std) if r.prior_temperature else None
+    prior = FirstStagePrior(teaching, model.encoder.mean, model.encoder.std) if r.prior_temperature else None
     ds = Street2ShopImageSimilarityDataset(rows=tr_rows, num_negative_pairs=0, cfg=cfg.data, train=True, model=model.encoder,
                                            street_augment=tcfg.street_augment, jitter=tcfg.jitter)
     loader = make_loader(ds, tcfg.batch_size, num_workers=tcfg.num_workers, seed=cfg.seed, drop_last=True, distinct_products=True,
@@ -243,7 +251,7 @@ def train_reranker(cfg: Config, # a preset, e.g. `get_preset("default")`; `cfg.r
     best = max(result["history"], key=lambda h: h["val_mAP"])
     record = {"name": r.model, "epochs": result["epoch"], "best_epoch": best["epoch"], "best_val_top1": best["val_top1"],
               "best_val_mAP": best["val_mAP"], "best_val_alone_top1": best.get("val_alone_top1"),
-              "val_first_stage_top1": validation.first_stage_top1, "prior_temperature": r.prior_temperature, "train_seconds": time.time() - t,
+              "val_first_stage_top1": validation.first_stage_top1, "prior_temperature": r.prior_temperature, "cross_fit": r.cross_fit, "train_seconds": time.time() - t,
               "lr": tcfg.lr, "batch_size": tcfg.batch_size, "group_size": r.group_size, "image_size": model.image_size,
               "steps": result["epoch"] * len(loader), "history": result["history"], "train_rows": len(ds)}
     run.finish(record)

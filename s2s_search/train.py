@@ -25,7 +25,7 @@ from safetensors.torch import load_file
 from .core import (Config, TrainConfig, bf16_autocast_ok, cache_dir, check_may_train, config_hash, get_device,
                              get_preset, load_image, seed_everything, trained_run, write_atomic)
 from .data import (IMAGE_COLUMNS, Street2ShopImageSimilarityDataset, crop_to_box, load_street2shop, make_loader,
-                             split_train_val)
+                             product_halves, split_train_val)
 from .models import CategoryLoss, DistillationLoss, Embedder, create_embedder, create_loss, load_embedder
 
 # %% auto #0
@@ -335,14 +335,16 @@ def fit_embedder(cfg: Config, # a preset, e.g. `get_preset("default")`
                  family: str, # "xception", "clip_vit" or "resnet18": which `cfg.model` variant to train; or a role such as "rerank"
                  variant: str | None = None, # a registered embedder variant; default: the preset's `cfg.model.<family>`
                  progress: bool = True,
-                 device: str | None = None) -> tuple[Embedder, dict]:
+                 device: str | None = None,
+                 half: int | None = None) -> tuple[Embedder, dict]: # 0 or 1: train on that half of the training products only (`product_halves`)
     "Train (or load the cached run of) the preset's `family` embedder; return it and the run's record"
     name = variant or getattr(cfg.model, family)
     tcfg = cfg.train.for_family(family) # the family's own lr, epochs... (`TrainConfig.per_family`)
     rank, world = distributed()  # (0, 1) unless launched by torchrun
-    teacher = fit_embedder(cfg, tcfg.distil_from, progress=progress, device=device)[0] if tcfg.distil_from else None
+    teacher = fit_embedder(cfg, tcfg.distil_from, progress=progress, device=device, half=half)[0] if tcfg.distil_from else None
     run = trained_run("checkpoints", {"data": asdict(cfg.data), "model": asdict(cfg.model), "train": train_fields(tcfg), "seed": cfg.seed,
                                       "family": family, "variant": name, **({"world_size": world} if world > 1 else {}),
+                                      **({"half": half} if half is not None else {}),
                                       **({"teacher": teacher.weights_checksum()} if teacher is not None else {})}, TRAINING_CODE_VERSION, name)
     save_dir = run.folder
     if (done := run.record()) is not None: return load_embedder(save_dir / "best"), done
@@ -352,6 +354,7 @@ def fit_embedder(cfg: Config, # a preset, e.g. `get_preset("default")`
     model = create_embedder(name, embedding_dim=cfg.model.embedding_dim, pretrained=cfg.model.pretrained)
     with _rank0_first(rank, world): rows = load_street2shop(cfg=cfg.data, verbose=progress)["train"]  # one process builds the data cache
     tr_rows, va_rows = split_train_val(rows, cfg.data.val_fraction, cfg.data.seed)
+    if half is not None: tr_rows = product_halves(tr_rows, cfg.data.seed)[half]
     infonce = tcfg.loss == "infonce"
     by_category = infonce and tcfg.category_weight > 0
     tr = Street2ShopImageSimilarityDataset(rows=tr_rows, num_negative_pairs=0 if infonce else cfg.data.num_negative_pairs, cfg=cfg.data,
@@ -380,6 +383,7 @@ def fit_embedder(cfg: Config, # a preset, e.g. `get_preset("default")`
               **{f"best_{k}": best[k] for k in ("val_top1", "val_top10", "val_mAP", "val_auc")},
               "train_seconds": time.time() - t, "lr": tcfg.lr, "batch_size": tcfg.batch_size, "steps": result["epoch"] * len(tl),
               "history": result["history"], "train_pairs": len(tr), "val_queries": len(validation),
-              "checkpoint": str(save_dir.relative_to(cache_dir())), **({"world_size": world} if world > 1 else {})}
+              "checkpoint": str(save_dir.relative_to(cache_dir())), **({"world_size": world} if world > 1 else {}),
+              **({"half": half} if half is not None else {})}
     if rank == 0: run.finish(record)
     return model.cpu(), record
