@@ -34,7 +34,7 @@ def main() -> None:
     secs = time.time() - t
     me = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    print(f"preset {cfg.name}: {len(ds)} pairs ({ds.rows.num_rows} rows), image size {cfg.data.image_size}, "
+    print(f"preset {cfg.name}: {len(ds)} pairs ({ds.rows.num_rows} rows), image size {ds.size}, "
           f"{args.workers} workers, batch {args.batch_size}")
     print(f"one epoch: {secs:.1f}s, {n / secs:.0f} pairs/s ({2 * n / secs:.0f} images/s)")
     print(f"peak RSS: main process {me:.0f} MiB (before the epoch {rss0 / 1024:.0f} MiB), largest worker {kids:.0f} MiB")

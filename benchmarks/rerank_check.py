@@ -5,11 +5,11 @@
 FAMILY is the first stage (`xception`, `clip_vit`, `resnet18`); KEY=VALUE are config overrides with JSON values
 (strings may go bare). The runs behind the default (nbs/10_rerank, "The default re-ranker"):
 
-    python benchmarks/rerank_check.py resnet18 rerank.model=mobilevit-xxs-128 rerank.epochs=4
-    python benchmarks/rerank_check.py xception rerank.epochs=5
+    python benchmarks/rerank_check.py resnet18 rerank.model=mobilevit-xxs-128 rerank.train.epochs=4
+    python benchmarks/rerank_check.py xception rerank.train.epochs=5
 
-With `rerank.cross_fit=true` it first trains FAMILY on half the training products (`fit_embedder(..., half=1)`), and the
-re-ranker learns on the other half from that model's confusions (nbs/10_rerank, second table):
+With `rerank.cross_fit=true` `train_reranker` first trains FAMILY on half the training products (`fit_embedder(..., half=1)`),
+and the re-ranker learns on the other half from that model's confusions (nbs/10_rerank, second table):
 
     python benchmarks/rerank_check.py resnet18 rerank.cross_fit=true
     python benchmarks/rerank_check.py resnet18 rerank.cross_fit=true rerank.prior_temperature=0.07
@@ -33,9 +33,8 @@ cfg = get_preset("default", {k: _val(v) for k, v in sets.items()})
 fam = sys.argv[1]
 fs, rec = fit_embedder(cfg, fam, progress=False)
 print(fam, "val top1", rec["best_val_top1"])
-held_out = fit_embedder(cfg, fam, progress=False, half=1)[0] if cfg.rerank.cross_fit else None
 t = time.time()
-rr, rrec = train_reranker(cfg, fs, progress=True, held_out_stage=held_out)
+rr, rrec = train_reranker(cfg, fam, progress=True)
 print({k: v for k, v in rrec.items() if k != "history"})
 for h in rrec["history"]: print(h)
 test = load_street2shop(cfg=cfg.data, verbose=False)["test"]

@@ -307,7 +307,7 @@ def train_captioner(cfg: Config, # a preset, e.g. `get_preset("default")`
                     progress: bool = True,
                     device: str | None = None) -> tuple[Captioner, dict]:
     "Train (or load the cached run of) the preset's captioner on the train split; return it and the run's record"
-    c = cfg.caption
+    c, sch = cfg.caption, cfg.caption.train
     if not CAPTIONERS[c.model].trainable: return create_captioner(c.model), {"name": c.model, "trained": False}
     run = captioner_run(cfg)
     save_dir = run.folder
@@ -324,16 +324,16 @@ def train_captioner(cfg: Config, # a preset, e.g. `get_preset("default")`
     va_street, (va_shop, va_idx) = _street_crops(va_rows), _shop_photos(va_rows)
     va_labels = _labels(model, va_rows.select_columns(list(ATTRIBUTES))[:])
     decode_s = time.time() - t0
-    n, bs = len(data["images"]), c.batch_size
+    n, bs = len(data["images"]), sch.batch_size
     steps = max(1, n // bs) if n >= bs else 1
-    opt = torch.optim.AdamW(model.parameters(), lr=c.lr, weight_decay=c.weight_decay)
-    sched = warmup_cosine(opt, max(1, round(c.warmup_share * steps * c.epochs)), steps * c.epochs)
+    opt = torch.optim.AdamW(model.parameters(), lr=sch.lr, weight_decay=sch.weight_decay)
+    sched = warmup_cosine(opt, sch.warmup_steps, steps * sch.epochs)
     gen = torch.Generator().manual_seed(cfg.seed)
     mean, std = torch.tensor(model.mean).view(1, 3, 1, 1), torch.tensor(model.std).view(1, 3, 1, 1)
     model.to(device)
     history, best, best_state, bad = [], -1.0, None, 0
     t1 = time.time()
-    for epoch in range(c.epochs):
+    for epoch in range(sch.epochs):
         model.train()
         order, total = torch.randperm(n, generator=gen), 0.0
         for s in tqdm(range(steps), disable=not progress, desc=f"epoch {epoch + 1}", leave=False):
@@ -354,12 +354,12 @@ def train_captioner(cfg: Config, # a preset, e.g. `get_preset("default")`
                         "seconds": time.time() - t1})
         if progress: print(f"epoch {epoch + 1}: loss {total / steps:.3f}  val street {street['all']:.3f}  shop {shop['all']:.3f}"
                            f"  mean {score:.3f}{'  *' if improved else ''}")
-        if bad >= c.patience: break
+        if sch.patience is not None and bad >= sch.patience: break
     model.load_state_dict(best_state)
     model.cpu().eval().save(save_dir / "model")
     best_h = max(history, key=lambda h: h["val_score"])
     record = {"name": c.model, "trained": True, "epochs": len(history), "best_epoch": best_h["epoch"],
-              "stopped": "early" if bad >= c.patience else "epochs", "val_street": best_h["val_street"], "val_shop": best_h["val_shop"],
+              "stopped": "early" if len(history) < sch.epochs else "epochs", "val_street": best_h["val_street"], "val_shop": best_h["val_shop"],
               "decode_seconds": decode_s, "train_seconds": time.time() - t1, "seconds": time.time() - t0, "history": history,
               "train_images": n, "train_street": len(tr_rows), "val_images": len(va_street) + len(va_shop),
               "config": asdict(c), "key": save_dir.name}

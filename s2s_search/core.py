@@ -35,9 +35,9 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 __all__ = ['STREET2SHOP_HUB_ID', 'DEFAULT_PER_FAMILY', 'PRESETS', 'PRESET_ENV', 'register_preset', 'list_presets', 'CACHE_ENV',
            'YOLO_RELEASE_URL', 'BLIP2_HUB_ID', 'MINILM_PACKAGE', 'MINILM_NAMES', 'PUBLISHED_WEIGHTS',
            'register_weights', 'ImageSource', 'DEFAULT_MAX_PIXELS', 'PAD_FILL', 'PREPROCESSING_VERSION', 'CROP_MARGIN',
-           'SynthConfig', 'DataConfig', 'ModelConfig', 'TrainConfig', 'IndexConfig', 'EvalConfig', 'DetectConfig',
-           'CaptionConfig', 'RerankConfig', 'PipelineConfig', 'ImageConfig', 'Config', 'Registry', 'override',
-           'preset_name', 'get_preset', 'config_hash', 'write_atomic', 'write_dir_atomic', 'failing_writes',
+           'SynthConfig', 'DataConfig', 'ModelConfig', 'Schedule', 'TrainConfig', 'IndexConfig', 'EvalConfig',
+           'DetectConfig', 'CaptionConfig', 'RerankConfig', 'PipelineConfig', 'ImageConfig', 'Config', 'Registry',
+           'override', 'preset_name', 'get_preset', 'config_hash', 'write_atomic', 'write_dir_atomic', 'failing_writes',
            'seed_everything', 'get_device', 'bf16_autocast_ok', 'cache_dir', 'NotTrainedError', 'load_only',
            'check_may_train', 'TrainedRun', 'trained_run', 'downloads_off', 'hub_reachable', 'url_reachable',
            'hub_offline_unless_reachable', 'MissingArtefactError', 'torch_hub_dir', 'hub_snapshot',
@@ -70,7 +70,6 @@ class DataConfig:
     seed: int = 42                 # seed of sampling, pairing and the validation split
     val_fraction: float = 0.1      # share of train products held out for validation
     num_negative_pairs: int = 1    # same-category negatives per positive pair
-    image_size: int = 128          # side of the square tensors fed to the models
     synth: SynthConfig = field(default_factory=SynthConfig)
 
 @dataclass
@@ -85,22 +84,27 @@ class ModelConfig:
 # Settings of the default preset's runs that differ by family, each measured in nbs/03_models ("Where the first stage
 # lost"): the BatchNorm'd Xception wants a higher learning rate than the others; the small ViT needs more steps than
 # the CNNs (8 epochs: 46.8% against 39.1% in 6); the resnet18 baseline gets epochs for about the Xception's time
-# (4.5 minutes on two cores, with bf16); each mines its own confusions in its second half; the Xception also learns
-# from the baseline, which every run trains anyway (70.3% against 60.7% oracle top-1, "Taught by the baseline").
+# (4.5 minutes on two cores, with bf16); each mines its own confusions in its second half; the Xception and the ViT
+# also learn from the baseline, which every run trains anyway ("Taught by the baseline": Xception 70.3% against 60.7%
+# oracle top-1, ViT 46.8% against 42.5%).
 DEFAULT_PER_FAMILY = {"xception": {"lr": 4e-3, "epochs": 10, "mine_from": 5, "distil_from": "resnet18"},
-                      "clip_vit": {"epochs": 8, "mine_from": 4},
+                      "clip_vit": {"epochs": 8, "mine_from": 4, "distil_from": "resnet18"},
                       "resnet18": {"epochs": 15, "mine_from": 8}}
 
 @dataclass
-class TrainConfig:
-    "How an embedder is trained (`s2s_search.train`)."
-    loss: str = "infonce"              # registered loss: "infonce" (in-batch, symmetric) or "cosine" (pairs, ±1)
+class Schedule:
+    "How long and how fast a trained component learns: the training section every one of them has, and only that."
     epochs: int = 12                   # an epoch shows every training street photo once
-    patience: int = 4                  # epochs without a better validation mAP before stopping
-    batch_size: int = 64               # distinct products per batch (InfoNCE: each one's shop photo is a negative for the rest)
-    lr: float = 1e-3
+    patience: int | None = 4           # epochs without a better validation score before stopping (None: never stop early)
+    batch_size: int = 64               # embedders: distinct products per batch (InfoNCE: each one's shop photo is a negative for the rest)
+    lr: float = 1e-3                   # AdamW learning rate, reached after the warm-up
     weight_decay: float = 0.05
     warmup_steps: int = 30             # linear warm-up; from-scratch ViTs do not learn without it
+
+@dataclass
+class TrainConfig(Schedule):
+    "How a model trained by `s2s_search.train.train` learns (the embedders as `Config.train`, the re-ranker as `RerankConfig.train`): a `Schedule` and the loop's own settings."
+    loss: str = "infonce"              # registered loss: "infonce" (in-batch, symmetric) or "cosine" (pairs, ±1)
     grad_clip: float = 1.0             # max gradient norm
     temperature: float = 0.07          # InfoNCE temperature
     margin: float = 0.2                # CosineEmbeddingLoss margin for negative pairs
@@ -111,9 +115,9 @@ class TrainConfig:
     category_weight: float = 1.0       # InfoNCE: weight of the auxiliary category loss (`models.CategoryLoss`; 0: none)
     distil_from: str | None = None     # a family trained first (e.g. "xception") whose embeddings this one also learns to match
     distil_weight: float = 1.0         # weight of that matching term (`models.DistillationLoss`)
-    group_size: int = 4                # products per group of rivals when mining
+    group_size: int = 4                # products per group of rivals when mining (the re-ranker: a product and its first-stage rivals)
     amp: bool = True                   # bf16 autocast where the hardware has it (`core.bf16_autocast_ok`)
-    per_family: dict[str, dict] = field(default_factory=dict)  # family -> overrides of the fields above
+    per_family: dict[str, dict] = field(default_factory=dict)  # embedders: family -> overrides of the fields above
 
     def for_family(self, family: str) -> TrainConfig:
         "The settings `family` trains with: the fields above, then `per_family[family]` (unknown keys raise `KeyError`)"
@@ -142,10 +146,9 @@ class DetectConfig:
     model: str = "yolov8-tiny"         # registered detector: "yolov8-tiny"/"yolov8n-scratch" (trained from a .yaml), "yolov8n"/"yolov8s" (fine-tuned from the .pt)
     single_class: bool = True          # True: one "garment" class; False: one class per category
     imgsz: int = 96                    # training and inference side, pixels (a multiple of 32)
-    epochs: int = 12                   # default data: about 100 s on two CPU cores; val box recall 0.95 (6 epochs: 0.73)
-    batch_size: int = 32
-    lr: float = 0.005                  # AdamW learning rate (linear decay to 1% of it)
-    warmup_epochs: float = 0.5         # linear warm-up (ultralytics makes it at least 100 steps)
+    # default data: about 100 s on two CPU cores; val box recall 0.95 (6 epochs: 0.73). AdamW, linear decay to 1% of
+    # `lr`; ultralytics warms up at least 100 steps and validates nothing while it trains, so it cannot stop early
+    train: Schedule = field(default_factory=lambda: Schedule(epochs=12, patience=None, batch_size=32, lr=0.005, weight_decay=5e-4, warmup_steps=100))
     mosaic: float = 0.0                # probability of 4-photo mosaics; they shrink the garments, which hurts short runs
     train_images: int | None = None    # None: every train street photo; else a seeded sample of this many
     conf: float = 0.05                 # minimum detection confidence (short runs give low confidences; `max_crops` caps the crops)
@@ -159,12 +162,9 @@ class CaptionConfig:
     "The captioner and the text embedder of the pipeline (`s2s_search.caption`)."
     model: str = "attributes"          # registered captioner: "attributes" (trained here) or "blip2" (Salesforce/blip2-opt-2.7b)
     image_size: int = 48               # side of the captioner's input
-    epochs: int = 32                   # default data: about 1.4 s an epoch; street-crop category accuracy 40% after 4, 79% after ~27
-    patience: int = 4                  # epochs without a better validation accuracy before stopping
-    batch_size: int = 64
-    lr: float = 3e-3
-    weight_decay: float = 0.01
-    warmup_share: float = 0.05         # share of the steps spent in linear warm-up
+    # default data: about 1.4 s an epoch; street-crop category accuracy 40% after 4 epochs, 79% after ~27; patience
+    # counts epochs without a better validation accuracy; the warm-up is 5% of the default run's 2,144 steps
+    train: Schedule = field(default_factory=lambda: Schedule(epochs=32, patience=4, batch_size=64, lr=3e-3, weight_decay=0.01, warmup_steps=107))
     jitter: float = 0.3                # largest extra random margin of training crops, as a share of the box (see `crop_to_box`)
     text_model: str = "all-MiniLM-L6-v2"  # sentence-transformers model embedding the captions
 
@@ -174,11 +174,9 @@ class RerankConfig:
     model: str = "mobilevit-xxs-96"    # registered embedder variant the re-ranker encodes with (1.5 times the first stage's resolution)
     dim: int = 128                     # size of its local descriptors
     hidden: int = 128                  # width of its pair network
-    epochs: int = 5                    # an epoch shows every training street photo once (about 36 s each at 96 px)
-    lr: float = 2e-3
-    batch_size: int = 32               # products per batch, in groups of `group_size` rivals
-    warmup_steps: int = 30
-    group_size: int = 8                # a product and its first-stage rivals per group
+    # five epochs of about 36 s at 96 px, every one kept (patience = epochs); batches of 32 products in groups of 8:
+    # a product and its first-stage rivals
+    train: TrainConfig = field(default_factory=lambda: TrainConfig(epochs=5, patience=5, lr=2e-3, batch_size=32, group_size=8))
     top_r: int = 20                    # first-stage candidates each validation crop re-ranks
     prior_temperature: float | None = None  # learn a correction to the first stage's cosine / this, not a score of its own (nbs/10_rerank: no gain measured, so off)
     cross_fit: bool = False            # learn on half the training products, from the confusions of a first stage trained on the other half (no significant gain: off)
@@ -264,13 +262,14 @@ list_presets = PRESETS.names
 @register_preset("smoke")
 def _smoke() -> Config:
     synth = SynthConfig(n_train_products=24, n_test_products=12, street_per_product=2, shop_size=64, street_size=128, seed=0, workers=1)
-    return Config(name="smoke", seed=0, data=DataConfig(seed=0, image_size=64, synth=synth),
+    return Config(name="smoke", seed=0, data=DataConfig(seed=0, synth=synth),
                   model=ModelConfig(xception="xception-tiny", clip_vit="clip-vit-tiny", resnet18="resnet18-tiny", embedding_dim=32),
                   train=TrainConfig(epochs=2, batch_size=8, warmup_steps=2, num_workers=0),
                   eval=EvalConfig(n_bootstrap=200),
-                  detect=DetectConfig(model="yolov8-tiny", imgsz=64, epochs=1, batch_size=8),
-                  caption=CaptionConfig(model="attributes-tiny", image_size=32, epochs=2, batch_size=16),
-                  rerank=RerankConfig(model="mobilevit-tiny", dim=16, hidden=16, epochs=1, batch_size=8, group_size=4, top_r=5),
+                  detect=DetectConfig(model="yolov8-tiny", imgsz=64, train=Schedule(epochs=1, patience=None, batch_size=8, lr=0.005, weight_decay=5e-4, warmup_steps=100)),
+                  caption=CaptionConfig(model="attributes-tiny", image_size=32, train=Schedule(epochs=2, patience=4, batch_size=16, lr=3e-3, weight_decay=0.01, warmup_steps=1)),
+                  rerank=RerankConfig(model="mobilevit-tiny", dim=16, hidden=16, top_r=5,
+                                       train=TrainConfig(epochs=1, patience=1, batch_size=8, lr=2e-3, group_size=4)),
                   pipeline=PipelineConfig(top_k=10, top_r=5, batch_size=8))
 
 @register_preset("default")
@@ -278,13 +277,14 @@ def _default() -> Config: return Config(name="default", train=TrainConfig(per_fa
 
 @register_preset("street2shop")
 def _street2shop() -> Config:
-    return Config(name="street2shop", data=DataConfig(source=STREET2SHOP_HUB_ID, image_size=224),
+    return Config(name="street2shop", data=DataConfig(source=STREET2SHOP_HUB_ID),
                   model=ModelConfig(xception="xception", clip_vit="clip-vit-b32", pretrained=True),
                   train=TrainConfig(epochs=20, patience=3, batch_size=128, lr=1e-4, warmup_steps=200, num_workers=8, street_augment="strong"),
-                  detect=DetectConfig(model="yolov8s", single_class=False, imgsz=640, epochs=30, batch_size=32, lr=0.001,
-                                      warmup_epochs=3.0, mosaic=1.0, conf=0.25),
+                  detect=DetectConfig(model="yolov8s", single_class=False, imgsz=640, mosaic=1.0, conf=0.25,
+                                      train=Schedule(epochs=30, patience=None, batch_size=32, lr=0.001, weight_decay=5e-4, warmup_steps=1000)),
                   caption=CaptionConfig(model="blip2"),
-                  rerank=RerankConfig(model="mobilevit-s", epochs=10, lr=1e-4, batch_size=64, warmup_steps=200))
+                  rerank=RerankConfig(model="mobilevit-s", train=TrainConfig(epochs=10, patience=10, lr=1e-4, batch_size=64, warmup_steps=200, group_size=8,
+                                                                       num_workers=8, street_augment="strong")))
 
 # %% ../nbs/00_core.ipynb #7d6af91d
 def override(cfg: Any, # a (nested) config dataclass

@@ -29,10 +29,10 @@ from . import synth
 
 # %% auto #0
 __all__ = ['IMAGE_COLUMNS', 'REQUIRED_COLUMNS', 'CATEGORIES', 'log', 'SOURCES', 'register_source', 'IMAGENET_MEAN',
-           'IMAGENET_STD', 'STREET_AUGMENTS', 'register_street_augment', 'list_street_augments', 'product_id_from_url',
-           'clean_split', 'stratified_sample', 'DatasetUnavailableError', 'load_street2shop', 'load_report',
-           'street_train_transform', 'shop_train_transform', 'eval_transform', 'crop_to_box', 'split_train_val',
-           'product_halves', 'seed_transforms', 'Street2ShopImageSimilarityDataset', 'make_pairs',
+           'IMAGENET_STD', 'STREET_AUGMENTS', 'register_street_augment', 'list_street_augments', 'SEED_IMAGE_SIZE',
+           'product_id_from_url', 'clean_split', 'stratified_sample', 'DatasetUnavailableError', 'load_street2shop',
+           'load_report', 'street_train_transform', 'shop_train_transform', 'eval_transform', 'crop_to_box',
+           'split_train_val', 'product_halves', 'seed_transforms', 'Street2ShopImageSimilarityDataset', 'make_pairs',
            'ProductBatchSampler', 'make_loader']
 
 # %% ../nbs/02_data.ipynb #a22267af
@@ -266,6 +266,8 @@ class _DecodedCache:
         if self.used + n <= self.max_bytes: self.items[key] = value; self.used += n
         return value
 
+SEED_IMAGE_SIZE = 128  # the original project's tensor side, for pairs built without a model (the models bring their own)
+
 class Street2ShopImageSimilarityDataset(torch.utils.data.Dataset):
     "Street-crop/shop-photo pairs with labels ±1; negatives share the category"
     def __init__(self,
@@ -279,7 +281,7 @@ class Street2ShopImageSimilarityDataset(torch.utils.data.Dataset):
                  train: bool = True, # random crop around the box (else a fixed margin)
                  cfg: DataConfig | None = None, # data config (default: the `S2S_PRESET` preset's)
                  seed: int | None = None,
-                 image_size: int | None = None, # side crops and photos are resized to (`square_pixels`); default: the model's, else `cfg.image_size`
+                 image_size: int | None = None, # side crops and photos are resized to (`square_pixels`); default: the model's, else `SEED_IMAGE_SIZE`
                  model: Any = None, # the embedder the pairs are for (anything with `image_size`, `mean`, `std`): its side and normalisation
                  street_augment: str = TrainConfig.street_augment, # registered augmentation of the default street transform
                  jitter: float = 0.3, # random extra margin of training crops, as a share of the box (`crop_to_box`)
@@ -290,7 +292,7 @@ class Street2ShopImageSimilarityDataset(torch.utils.data.Dataset):
         if rows is None: rows = load_street2shop(source, ratio=ratio, seed=self.seed, cfg=cfg, verbose=False)[split]
         self.rows = rows.cast_column(IMAGE_COLUMNS[0], ImageFeature(decode=False)).cast_column(IMAGE_COLUMNS[1], ImageFeature(decode=False))
         self.train, self.jitter = train, jitter
-        self.size = size = image_size or (model.image_size if model is not None else cfg.image_size)
+        self.size = size = image_size or (model.image_size if model is not None else SEED_IMAGE_SIZE)
         norm = dict(mean=model.mean, std=model.std) if model is not None else {}  # else ImageNet's
         self.street_transform = street_transform or (street_train_transform(size, **norm, strength=street_augment) if train else eval_transform(size, **norm))
         self.shop_transform = shop_transform or (shop_train_transform(size, **norm) if train else eval_transform(size, **norm))

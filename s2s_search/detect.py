@@ -10,6 +10,7 @@ import dataclasses
 import io
 import json
 import logging
+import math
 import os
 import shutil
 import tempfile
@@ -23,7 +24,7 @@ import torch
 from datasets import Dataset, Image as ImageFeature
 from PIL import Image
 
-from .core import (Config, DetectConfig, MissingArtefactError, Registry, TrainedRun, cache_dir, check_may_train,
+from .core import (Config, DetectConfig, MissingArtefactError, Registry, Schedule, TrainedRun, cache_dir, check_may_train,
                              get_preset, grow_box, seed_everything, trained_run, write_atomic, write_dir_atomic, yolo_weights)
 from .data import CATEGORIES, load_street2shop, split_train_val
 
@@ -173,11 +174,11 @@ class YoloCropper:
     def detect(self,
                images: list[Image.Image], # street photos
                max_crops: int | None = None, # crops kept per photo (default `cfg.max_crops`)
-               batch_size: int | None = None, # photos per forward pass (default `cfg.batch_size`)
+               batch_size: int | None = None, # photos per forward pass (default: the training batch, `cfg.train.batch_size`)
               ) -> list[Detections]:
         "Detect the garments in each photo: at most `max_crops` padded crops, best first, else the whole photo"
         k = self.cfg.max_crops if max_crops is None else max_crops
-        bs = batch_size or self.cfg.batch_size
+        bs = batch_size or self.cfg.train.batch_size
         images = [im.convert("RGB") if im.mode != "RGB" else im for im in images]
         out = []
         for i in range(0, len(images), bs):
@@ -215,7 +216,7 @@ class YoloCropper:
         path = Path(path)
         meta = json.loads((path / cls.config_file).read_text())
         with _quiet(): yolo = YOLO(str(path / cls.weights_file), task="detect")
-        return cls(yolo, meta["names"], DetectConfig(**meta["detect"]))
+        return cls(yolo, meta["names"], DetectConfig(**{**meta["detect"], "train": Schedule(**meta["detect"]["train"])}))
 
 def load_detector(path: str | Path) -> YoloCropper:
     "The detector saved in the folder `path` (see `YoloCropper.save`)"
@@ -259,24 +260,28 @@ def write_yolo_dataset(splits: dict[str, Dataset], # e.g. {"train": rows, "val":
     return yaml_path
 
 # %% ../nbs/08_detect.ipynb #ca076c02
-_TRAIN_FIELDS = ("model", "single_class", "imgsz", "epochs", "batch_size", "lr", "warmup_epochs", "mosaic", "train_images")
+_TRAIN_FIELDS = ("model", "single_class", "imgsz", "train", "mosaic", "train_images")
 
 DETECTOR_CODE_VERSION = 1  # part of every cached detector run's key: raise it when a change to its training changes the result
 
 def detector_run(cfg: Config) -> TrainedRun:
     "The cached run of the preset's detector, keyed by the data config, the training fields of `cfg.detect`, the seed and the code version"
     train = {f: getattr(cfg.detect, f) for f in _TRAIN_FIELDS}  # conf, NMS, crops and padding only change inference
+    train["train"] = asdict(cfg.detect.train)
     return trained_run("detector", {"data": asdict(cfg.data), "detect": train, "seed": cfg.seed}, DETECTOR_CODE_VERSION)
 
-def _fit(det: YoloCropper, data_yaml: Path, cfg: DetectConfig, seed: int, run_dir: Path, progress: bool) -> dict:
-    "Train `det` in place on `data_yaml`; return ultralytics' validation metrics of the best weights"
+def _fit(det: YoloCropper, data_yaml: Path, cfg: DetectConfig, n_train: int, seed: int, run_dir: Path, progress: bool) -> dict:
+    "Train `det` in place on `data_yaml` (`n_train` images); return ultralytics' validation metrics of the best weights"
+    s = cfg.train
+    if s.patience is not None: raise ValueError(f"detect.train.patience must be None: ultralytics validates nothing while the detector trains, so it cannot stop early (got {s.patience})")
+    warmup_epochs = s.warmup_steps / math.ceil(n_train / s.batch_size)  # ultralytics counts its warm-up in epochs
     # AdamW at a fixed rate; ultralytics' default bias warm-up starts at 0.1 (meant for SGD) and wrecks a short AdamW run
     with _quiet(not progress), _keep_torch_threads():
-        det.yolo.train(data=str(data_yaml), epochs=cfg.epochs, imgsz=cfg.imgsz, batch=cfg.batch_size, device=_device(),
+        det.yolo.train(data=str(data_yaml), epochs=s.epochs, imgsz=cfg.imgsz, batch=s.batch_size, device=_device(),
                        workers=min(2, os.cpu_count() or 1), seed=seed, deterministic=True, plots=False, val=False,
                        project=str(run_dir), name="train", exist_ok=True, verbose=progress, amp=torch.cuda.is_available(),
-                       optimizer="AdamW", lr0=cfg.lr, warmup_epochs=cfg.warmup_epochs, warmup_bias_lr=0.0,
-                       mosaic=cfg.mosaic, close_mosaic=0, cache=False, pretrained=True, patience=cfg.epochs + 1)
+                       optimizer="AdamW", lr0=s.lr, weight_decay=s.weight_decay, warmup_epochs=warmup_epochs, warmup_bias_lr=0.0,
+                       mosaic=cfg.mosaic, close_mosaic=0, cache=False, pretrained=True, patience=s.epochs + 1)
     m = det.yolo.metrics
     keys = {"metrics/precision(B)": "precision", "metrics/recall(B)": "recall", "metrics/mAP50(B)": "map50",
             "metrics/mAP50-95(B)": "map50_95"}
@@ -306,7 +311,7 @@ def train_detector(cfg: Config | None = None, # a preset (default: the `S2S_PRES
         data_yaml = write_yolo_dataset({"train": tr, "val": va}, names, work / "data")
         det = create_detector(d.model, names, cfg=d)
         t = time.time()
-        yolo_metrics = _fit(det, data_yaml, d, cfg.seed, work / "runs", progress)
+        yolo_metrics = _fit(det, data_yaml, d, len(tr), cfg.seed, work / "runs", progress)
         seconds = time.time() - t
         write_dir_atomic(out / "best", det.save)
     finally:
@@ -314,7 +319,7 @@ def train_detector(cfg: Config | None = None, # a preset (default: the `S2S_PRES
     trained = load_detector(out / "best")  # exactly what later calls load
     trained.cfg = d
     val = box_metrics(trained, va)
-    record = {"model": d.model, "epochs": d.epochs, "train_seconds": seconds, "train_images": len(tr),
+    record = {"model": d.model, "epochs": d.train.epochs, "train_seconds": seconds, "train_images": len(tr),
               "val_images": len(va), "classes": names, "yolo_val": yolo_metrics, "val": val, "detect": asdict(d)}
     return trained, run.finish(record)
 

@@ -301,8 +301,7 @@ def load_components(cfg: Config, progress: bool = True) -> dict:
     out["detector"], records["detector"] = train_detector(cfg, progress=progress)
     out["captioner"], records["captioner"] = train_captioner(cfg, progress=progress)
     out["text_embedder"] = TextEmbedder()
-    held_out = fit_embedder(cfg, family, progress=progress, half=1)[0] if cfg.rerank.cross_fit else None
-    out["reranker"], records["reranker"] = train_reranker(cfg, out["embedder"], progress=progress, held_out_stage=held_out)
+    out["reranker"], records["reranker"] = train_reranker(cfg, family, progress=progress)
     out["records"] = records
     return out
 

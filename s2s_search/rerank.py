@@ -25,11 +25,10 @@ from .core import Config, check_may_train, seed_everything, trained_run
 from .data import (Street2ShopImageSimilarityDataset, load_street2shop, make_loader,
                              product_halves, split_train_val)
 from .models import Embedder, create_embedder, save_weights, state_dict_checksum
-from .train import TRAINING_CODE_VERSION, RetrievalValidation, confusable_products, train
+from .train import TRAINING_CODE_VERSION, RetrievalValidation, confusable_products, fit_embedder, train
 
 # %% auto #0
-__all__ = ['Reranker', 'create_reranker', 'load_reranker', 'standardise', 'FirstStagePrior', 'RerankValidation',
-           'reranker_train_config', 'train_reranker']
+__all__ = ['Reranker', 'create_reranker', 'load_reranker', 'standardise', 'FirstStagePrior', 'RerankValidation', 'train_reranker']
 
 # %% ../nbs/10_rerank.ipynb #bcabe171
 class Reranker(nn.Module):
@@ -209,22 +208,17 @@ class RerankValidation:
         return {"top1": float((rank == 1).mean()), "mAP": float(np.where(rank > 0, 1 / np.maximum(rank, 1), 0).mean()),
                 "alone_top1": float((alone == 1).mean()), "first_stage_top1": self.first_stage_top1}
 
-def reranker_train_config(cfg: Config): # the preset
-    "The `TrainConfig` of a re-ranker run: the preset's, with `cfg.rerank`'s epochs, learning rate, batch size and warm-up"
-    r = cfg.rerank
-    return dataclasses.replace(cfg.train, epochs=r.epochs, lr=r.lr, batch_size=r.batch_size, warmup_steps=r.warmup_steps, patience=r.epochs, per_family={})
-
-def train_reranker(cfg: Config, # a preset, e.g. `get_preset("default")`; `cfg.rerank` says what to train
-                   first_stage, # the trained first-stage embedder whose confusions the re-ranker learns
+def train_reranker(cfg: Config, # a preset, e.g. `get_preset("default")`; `cfg.rerank` says what to train, `cfg.rerank.train` how
+                   family: str, # the first stage (`cfg.model` family), trained or loaded by `fit_embedder`, whose confusions it learns
                    progress: bool = True,
-                   device: str | None = None, # default: best available
-                   held_out_stage: Embedder | None = None) -> tuple[Reranker, dict]: # `cfg.rerank.cross_fit`: the first stage trained on half 1 only
-    "Train (or load the cached run of) the preset's re-ranker on `first_stage`'s hard candidates; return it and the run's record"
-    r, tcfg = cfg.rerank, reranker_train_config(cfg)
-    if r.cross_fit != (held_out_stage is not None):
-        raise ValueError("cfg.rerank.cross_fit needs held_out_stage, the first stage trained on half 1 of the training products "
-                         "(`fit_embedder(cfg, family, half=1)`), and only then is one used")
-    run = trained_run("rerankers", {"data": asdict(cfg.data), "rerank": asdict(r), "train": asdict(tcfg), "seed": cfg.seed,
+                   device: str | None = None) -> tuple[Reranker, dict]: # default: best available
+    "Train (or load the cached run of) the preset's re-ranker on `family`'s hard candidates; return it and the run's record"
+    r, tcfg = cfg.rerank, cfg.rerank.train
+    if tcfg.per_family: raise ValueError("rerank.train.per_family is for embedders; set the re-ranker's fields in rerank.train itself")
+    first_stage = fit_embedder(cfg, family, progress=progress, device=device)[0]
+    # cross-fitting: the same first stage trained on half 1 of the training products; the re-ranker learns on half 0
+    held_out_stage = fit_embedder(cfg, family, progress=progress, device=device, half=1)[0] if r.cross_fit else None
+    run = trained_run("rerankers", {"data": asdict(cfg.data), "rerank": asdict(r), "seed": cfg.seed,
                                     "first_stage": first_stage.weights_checksum(),
                                     **({"held_out_stage": held_out_stage.weights_checksum()} if held_out_stage is not None else {})},
                       TRAINING_CODE_VERSION, r.model)
@@ -235,24 +229,24 @@ def train_reranker(cfg: Config, # a preset, e.g. `get_preset("default")`; `cfg.r
     model = create_reranker(r.model, r.dim, r.hidden, pretrained=cfg.model.pretrained)
     rows = load_street2shop(cfg=cfg.data, verbose=progress)["train"]
     tr_rows, va_rows = split_train_val(rows, cfg.data.val_fraction, cfg.data.seed)
-    if held_out_stage is not None: tr_rows = product_halves(tr_rows, cfg.data.seed)[0]  # products the held-out stage never saw
+    if held_out_stage is not None: tr_rows = product_halves(tr_rows, cfg.data.seed)[0]  # the half the held-out stage never saw
     teaching = held_out_stage or first_stage  # whose confusions (and cosines, with a prior) the re-ranker learns from
     t = time.time()
-    rivals = confusable_products(teaching, tr_rows, k=r.group_size - 1, batch_size=cfg.index.batch_size)
+    rivals = confusable_products(teaching, tr_rows, k=tcfg.group_size - 1, batch_size=cfg.index.batch_size)
     validation = RerankValidation(va_rows, first_stage, r.top_r, cfg.index.batch_size, r.prior_temperature)
     prior = FirstStagePrior(teaching, model.encoder.mean, model.encoder.std) if r.prior_temperature else None
     ds = Street2ShopImageSimilarityDataset(rows=tr_rows, num_negative_pairs=0, cfg=cfg.data, train=True, model=model.encoder,
                                            street_augment=tcfg.street_augment, jitter=tcfg.jitter)
     loader = make_loader(ds, tcfg.batch_size, num_workers=tcfg.num_workers, seed=cfg.seed, drop_last=True, distinct_products=True,
-                         neighbours=rivals, group_size=r.group_size)
+                         neighbours=rivals, group_size=tcfg.group_size)
     opt = torch.optim.AdamW(model.parameters(), lr=tcfg.lr, weight_decay=tcfg.weight_decay, fused=True)
     result = train(model, loader, opt, device=device, save_dir=save_dir, cfg=tcfg, progress=progress, validate=validation.score,
                    loss_fn=model.loss if prior is None else functools.partial(model.loss, prior_temperature=r.prior_temperature), teacher=prior, seed=cfg.seed)
     best = max(result["history"], key=lambda h: h["val_mAP"])
-    record = {"name": r.model, "epochs": result["epoch"], "best_epoch": best["epoch"], "best_val_top1": best["val_top1"],
+    record = {"name": r.model, "first_stage": family, "epochs": result["epoch"], "best_epoch": best["epoch"], "best_val_top1": best["val_top1"],
               "best_val_mAP": best["val_mAP"], "best_val_alone_top1": best.get("val_alone_top1"),
               "val_first_stage_top1": validation.first_stage_top1, "prior_temperature": r.prior_temperature, "cross_fit": r.cross_fit, "train_seconds": time.time() - t,
-              "lr": tcfg.lr, "batch_size": tcfg.batch_size, "group_size": r.group_size, "image_size": model.image_size,
+              "lr": tcfg.lr, "batch_size": tcfg.batch_size, "group_size": tcfg.group_size, "image_size": model.image_size,
               "steps": result["epoch"] * len(loader), "history": result["history"], "train_rows": len(ds)}
     run.finish(record)
     return model.cpu().eval(), record

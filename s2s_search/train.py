@@ -230,7 +230,7 @@ def train(model: Embedder, # the embedder to train (updated in place; ends with 
     "Train `model` with early stopping on validation mAP (or loss); resume from `save_dir/last.pt` if present"
     if validate is None and val_loader is None: raise ValueError("train needs `validate` or a `val_loader` to choose the best epoch")
     cfg = cfg or get_preset().train
-    epochs, patience = epochs or cfg.epochs, patience or cfg.patience
+    epochs, patience = epochs or cfg.epochs, patience or cfg.patience or epochs  # None: never stop early
     device = get_device(None if device is None else str(device))
     rank, world = distributed()
     if world > 1 and device.type == "cuda": device = torch.device("cuda", int(os.environ.get("LOCAL_RANK", "0"))); torch.cuda.set_device(device)

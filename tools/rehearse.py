@@ -33,7 +33,7 @@ ROOT = Path(__file__).resolve().parents[1]
 EXPERIMENT = ROOT / "nbs" / "experiments" / "performance.ipynb"
 # only sizes change: rows (the data written below), epochs, batch sizes, bootstrap rounds
 OVERRIDES = {"train.epochs": 1, "train.batch_size": 8, "train.num_workers": 0, "train.warmup_steps": 2, "train.patience": 1,
-             "detect.epochs": 1, "detect.batch_size": 4, "rerank.epochs": 1, "rerank.batch_size": 8, "rerank.warmup_steps": 2,
+             "detect.train.epochs": 1, "detect.train.batch_size": 4, "rerank.train.epochs": 1, "rerank.train.batch_size": 8, "rerank.train.warmup_steps": 2,
              "eval.n_bootstrap": 100, "index.batch_size": 16, "pipeline.batch_size": 8}
 SYNTH = dict(n_train_products=24, n_test_products=10, street_per_product=2, shop_size=400, street_size=640, seed=7, workers=1)
 
