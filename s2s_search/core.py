@@ -147,7 +147,8 @@ class DetectConfig:
     single_class: bool = True          # True: one "garment" class; False: one class per category
     imgsz: int = 96                    # training and inference side, pixels (a multiple of 32)
     # default data: about 100 s on two CPU cores; val box recall 0.95 (6 epochs: 0.73). AdamW, linear decay to 1% of
-    # `lr`; ultralytics warms up at least 100 steps and validates nothing while it trains, so it cannot stop early
+    # `lr`, after 100 warm-up steps (about an epoch; half an epoch gave val mAP50 0.75 against 0.89, nbs/08_detect).
+    # Ultralytics validates nothing while it trains, so the detector cannot stop early
     train: Schedule = field(default_factory=lambda: Schedule(epochs=12, patience=None, batch_size=32, lr=0.005, weight_decay=5e-4, warmup_steps=100))
     mosaic: float = 0.0                # probability of 4-photo mosaics; they shrink the garments, which hurts short runs
     train_images: int | None = None    # None: every train street photo; else a seeded sample of this many
