@@ -267,10 +267,10 @@ def _smoke() -> Config:
                   model=ModelConfig(xception="xception-tiny", clip_vit="clip-vit-tiny", resnet18="resnet18-tiny", embedding_dim=32),
                   train=TrainConfig(epochs=2, batch_size=8, warmup_steps=2, num_workers=0),
                   eval=EvalConfig(n_bootstrap=200),
-                  detect=DetectConfig(model="yolov8-tiny", imgsz=64, train=Schedule(epochs=1, patience=None, batch_size=8, lr=0.005, weight_decay=5e-4, warmup_steps=100)),
-                  caption=CaptionConfig(model="attributes-tiny", image_size=32, train=Schedule(epochs=2, patience=4, batch_size=16, lr=3e-3, weight_decay=0.01, warmup_steps=1)),
+                  detect=DetectConfig(model="yolov8-tiny", imgsz=64, train=dataclasses.replace(DetectConfig().train, epochs=1, batch_size=8)),
+                  caption=CaptionConfig(model="attributes-tiny", image_size=32, train=dataclasses.replace(CaptionConfig().train, epochs=2, batch_size=16, warmup_steps=1)),
                   rerank=RerankConfig(model="mobilevit-tiny", dim=16, hidden=16, top_r=5,
-                                       train=TrainConfig(epochs=1, patience=1, batch_size=8, lr=2e-3, group_size=4)),
+                                      train=dataclasses.replace(RerankConfig().train, epochs=1, patience=1, batch_size=8, group_size=4)),
                   pipeline=PipelineConfig(top_k=10, top_r=5, batch_size=8))
 
 @register_preset("default")
@@ -282,10 +282,10 @@ def _street2shop() -> Config:
                   model=ModelConfig(xception="xception", clip_vit="clip-vit-b32", pretrained=True),
                   train=TrainConfig(epochs=20, patience=3, batch_size=128, lr=1e-4, warmup_steps=200, num_workers=8, street_augment="strong"),
                   detect=DetectConfig(model="yolov8s", single_class=False, imgsz=640, mosaic=1.0, conf=0.25,
-                                      train=Schedule(epochs=30, patience=None, batch_size=32, lr=0.001, weight_decay=5e-4, warmup_steps=1000)),
+                                      train=dataclasses.replace(DetectConfig().train, epochs=30, lr=0.001, warmup_steps=1000)),
                   caption=CaptionConfig(model="blip2"),
-                  rerank=RerankConfig(model="mobilevit-s", train=TrainConfig(epochs=10, patience=10, lr=1e-4, batch_size=64, warmup_steps=200, group_size=8,
-                                                                       num_workers=8, street_augment="strong")))
+                  rerank=RerankConfig(model="mobilevit-s", train=dataclasses.replace(RerankConfig().train, epochs=10, patience=10, lr=1e-4, batch_size=64,
+                                                                                     warmup_steps=200, num_workers=8, street_augment="strong")))
 
 # %% ../nbs/00_core.ipynb #7d6af91d
 def override(cfg: Any, # a (nested) config dataclass

@@ -266,14 +266,12 @@ DETECTOR_CODE_VERSION = 1  # part of every cached detector run's key: raise it w
 
 def detector_run(cfg: Config) -> TrainedRun:
     "The cached run of the preset's detector, keyed by the data config, the training fields of `cfg.detect`, the seed and the code version"
-    train = {f: getattr(cfg.detect, f) for f in _TRAIN_FIELDS}  # conf, NMS, crops and padding only change inference
-    train["train"] = asdict(cfg.detect.train)
+    train = {f: v for f, v in asdict(cfg.detect).items() if f in _TRAIN_FIELDS}  # conf, NMS, crops and padding only change inference
     return trained_run("detector", {"data": asdict(cfg.data), "detect": train, "seed": cfg.seed}, DETECTOR_CODE_VERSION)
 
 def _fit(det: YoloCropper, data_yaml: Path, cfg: DetectConfig, n_train: int, seed: int, run_dir: Path, progress: bool) -> dict:
     "Train `det` in place on `data_yaml` (`n_train` images); return ultralytics' validation metrics of the best weights"
     s = cfg.train
-    if s.patience is not None: raise ValueError(f"detect.train.patience must be None: ultralytics validates nothing while the detector trains, so it cannot stop early (got {s.patience})")
     warmup_epochs = s.warmup_steps / math.ceil(n_train / s.batch_size)  # ultralytics counts its warm-up in epochs
     # AdamW at a fixed rate; ultralytics' default bias warm-up starts at 0.1 (meant for SGD) and wrecks a short AdamW run
     with _quiet(not progress), _keep_torch_threads():
@@ -292,6 +290,8 @@ def train_detector(cfg: Config | None = None, # a preset (default: the `S2S_PRES
                   ) -> tuple[YoloCropper, dict]:
     "Train (or load the cached run of) the preset's garment detector; return it and the run's record"
     cfg = cfg or get_preset()
+    if (p := cfg.detect.train.patience) is not None:
+        raise ValueError(f"detect.train.patience must be None: ultralytics validates nothing while the detector trains, so it cannot stop early (got {p})")
     run, d = detector_run(cfg), cfg.detect
     out = run.folder
     if (done := run.record()) is not None:

@@ -5,7 +5,6 @@
 # %% ../nbs/10_rerank.ipynb #85ef02da
 from __future__ import annotations
 
-import dataclasses
 import functools
 import json
 import time
