@@ -19,6 +19,7 @@ The runs behind the default recipe (nbs/03_models, "Where the first stage lost")
     python benchmarks/embedder_choice.py --family xception --set 'train.per_family={"xception": {"lr": 0.004, "epochs": 10, "mine_from": 5, "distil_from": "resnet18"}, "clip_vit": {"epochs": 8, "mine_from": 4}, "resnet18": {"epochs": 15, "mine_from": 8}}'
     python benchmarks/embedder_choice.py --family clip_vit --set 'train.per_family={"xception": {"lr": 0.004, "epochs": 10, "mine_from": 5, "distil_from": "resnet18"}, "clip_vit": {"epochs": 8, "mine_from": 4, "distil_from": "resnet18"}, "resnet18": {"epochs": 15, "mine_from": 8}}'
     python benchmarks/embedder_choice.py --family xception --set 'train.per_family={"xception": {"lr": 0.004, "epochs": 12, "mine_from": 6, "distil_from": "resnet18"}, "clip_vit": {"epochs": 8, "mine_from": 4, "distil_from": "resnet18"}, "resnet18": {"epochs": 15, "mine_from": 8}}'
+    python benchmarks/embedder_choice.py --family clip_vit --set 'train.per_family={"xception": {"lr": 0.004, "epochs": 10, "mine_from": 5, "distil_from": "resnet18"}, "clip_vit": {"epochs": 10, "mine_from": 5, "distil_from": "resnet18"}, "resnet18": {"epochs": 15, "mine_from": 8}}'
 
 Runs are cached like any `fit_embedder` run (keyed by the full configuration), so a repeated line only evaluates.
 """
