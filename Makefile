@@ -2,9 +2,10 @@
 #   make reproduce   the main job: rebuild data, models, numbers and figures on the embedded default
 #                    (first `s2s-search preflight`: a preset whose data or weights cannot be had stops in seconds)
 #                    installs only what the run needs (`pip install -e .`; ipykernel and nbconvert are requirements:
-#                    papermill runs the experiment notebook in a kernel, and the README is rendered from nbs/index):
-#                    188 s against 246 s for ".[dev]" in an empty venv on the 2-core machine (2026-12-03; `make test`
-#                    then adds the extras in 35 s). torch's CUDA libraries are most of either.
+#                    papermill runs the experiment notebook in a kernel, and the README is rendered from nbs/index),
+#                    about 0.5 GiB less than ".[dev]". Its time is in the noise of torch's CUDA libraries, most of
+#                    either: 188-201 s against 192-246 s for ".[dev]" in empty venvs on the 2-core machine (2026-12-03,
+#                    three and two installs); `make test` then adds the extras in 35 s.
 #   make test        every notebook's tests (nbdev), offline; adds the developer extras (nbdev, JupyterLab, Playwright, Ray)
 PYTHON ?= python3
 PRESET ?= default
