@@ -83,10 +83,10 @@ class ModelConfig:
 
 # Settings of the default preset's runs that differ by family, each measured in nbs/03_models ("Where the first stage
 # lost"): the BatchNorm'd Xception wants a higher learning rate than the others; the small ViT needs more steps than
-# the CNNs (8 epochs: 46.8% against 39.1% in 6; taught, 10 epochs: 52.7% against 41.3% in 8); the resnet18 baseline gets epochs for about the Xception's time
-# (4.5 minutes on two cores, with bf16); each mines its own confusions in its second half; the Xception and the ViT
-# also learn from the baseline, which every run trains anyway ("Taught by the baseline": Xception 70.3% against 60.7%
-# oracle top-1, ViT 46.8% against 42.5%).
+# the CNNs (8 epochs: 46.8% against 39.1% in 6; taught, 10 epochs: 52.7% against 41.3% in 8); the resnet18 baseline
+# gets epochs for about the Xception's time (4.5 minutes on two cores, with bf16); each mines its own confusions in
+# its second half; the Xception and the ViT also learn from the baseline, which every run trains anyway ("Taught by
+# the baseline": Xception 70.3% against 60.7% oracle top-1, ViT 46.8% against 42.5%).
 DEFAULT_PER_FAMILY = {"xception": {"lr": 4e-3, "epochs": 10, "mine_from": 5, "distil_from": "resnet18"},
                       "clip_vit": {"epochs": 10, "mine_from": 5, "distil_from": "resnet18"},
                       "resnet18": {"epochs": 15, "mine_from": 8}}
