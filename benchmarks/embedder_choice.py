@@ -21,6 +21,12 @@ The runs behind the default recipe (nbs/03_models, "Where the first stage lost")
     python benchmarks/embedder_choice.py --family xception --set 'train.per_family={"xception": {"lr": 0.004, "epochs": 12, "mine_from": 6, "distil_from": "resnet18"}, "clip_vit": {"epochs": 8, "mine_from": 4, "distil_from": "resnet18"}, "resnet18": {"epochs": 15, "mine_from": 8}}'
     python benchmarks/embedder_choice.py --family clip_vit --set 'train.per_family={"xception": {"lr": 0.004, "epochs": 10, "mine_from": 5, "distil_from": "resnet18"}, "clip_vit": {"epochs": 10, "mine_from": 5, "distil_from": "resnet18"}, "resnet18": {"epochs": 15, "mine_from": 8}}'
 
+Taught by similarities (nbs/03_models; TRAINING_CODE_VERSION 8 on), on a cache holding the default resnet18:
+
+    python benchmarks/embedder_choice.py --family xception      # the default: distil_weight 2
+    python benchmarks/embedder_choice.py --family clip_vit      # the default: distil_weight 1
+    python benchmarks/embedder_choice.py --family xception --set 'train.per_family={"xception": {"lr": 0.004, "epochs": 10, "mine_from": 5, "distil_from": "resnet18", "distil_weight": 1.0}, "clip_vit": {"epochs": 10, "mine_from": 5, "distil_from": "resnet18"}, "resnet18": {"epochs": 15, "mine_from": 8}}'
+
 Runs are cached like any `fit_embedder` run (keyed by the full configuration), so a repeated line only evaluates.
 """
 from __future__ import annotations

@@ -86,8 +86,9 @@ class ModelConfig:
 # the CNNs (8 epochs: 46.8% against 39.1% in 6; taught, 10 epochs: 52.7% against 41.3% in 8); the resnet18 baseline
 # gets epochs for about the Xception's time (4.5 minutes on two cores, with bf16); each mines its own confusions in
 # its second half; the Xception and the ViT also learn from the baseline, which every run trains anyway ("Taught by
-# the baseline": Xception 70.3% against 60.7% oracle top-1, ViT 46.8% against 42.5%).
-DEFAULT_PER_FAMILY = {"xception": {"lr": 4e-3, "epochs": 10, "mine_from": 5, "distil_from": "resnet18"},
+# the baseline": Xception 70.3% against 60.7% oracle top-1, ViT 46.8% against 42.5%), by matching its in-batch
+# similarities ("Taught by similarities": Xception 75.0% at weight 2, ViT 60.7% at weight 1).
+DEFAULT_PER_FAMILY = {"xception": {"lr": 4e-3, "epochs": 10, "mine_from": 5, "distil_from": "resnet18", "distil_weight": 2.0},
                       "clip_vit": {"epochs": 10, "mine_from": 5, "distil_from": "resnet18"},
                       "resnet18": {"epochs": 15, "mine_from": 8}}
 
@@ -113,8 +114,9 @@ class TrainConfig(Schedule):
     jitter: float = 0.3                # random extra margin of training street crops around their box, as a share of the box
     mine_from: int = 0                 # InfoNCE: from this epoch on, batches are groups of the model's own confusions, refreshed each epoch (0: never)
     category_weight: float = 1.0       # InfoNCE: weight of the auxiliary category loss (`models.CategoryLoss`; 0: none)
-    distil_from: str | None = None     # a family trained first (e.g. "xception") whose embeddings this one also learns to match
-    distil_weight: float = 1.0         # weight of that matching term (`models.DistillationLoss`)
+    distil_from: str | None = None     # a family trained first (e.g. "resnet18") whose in-batch similarities this one also learns
+    distil_weight: float = 1.0         # weight of that term (`models.DistillationLoss`)
+    distil_temperature: float = 0.1    # softmax temperature of both models' similarities in that term
     group_size: int = 4                # products per group of rivals when mining (the re-ranker: a product and its first-stage rivals)
     amp: bool = True                   # bf16 autocast where the hardware has it (`core.bf16_autocast_ok`)
     per_family: dict[str, dict] = field(default_factory=dict)  # embedders: family -> overrides of the fields above

@@ -475,15 +475,20 @@ class CategoryLoss(nn.Module):
 
 # %% ../nbs/03_models.ipynb #a17092fa
 class DistillationLoss(nn.Module):
-    "`loss` plus `weight` times the mean cosine distance of the street and shop embeddings to a teacher's (`targets`)"
-    def __init__(self, loss: nn.Module, weight: float = 1.0):
+    "`loss` plus `weight` times the KL divergence from a teacher's in-batch similarity distributions to the student's"
+    def __init__(self, loss: nn.Module, weight: float = 1.0,
+                 temperature: float = 0.1): # softmax temperature of both models' street-shop cosines
         super().__init__()
-        self.loss, self.weight = loss, weight
+        self.loss, self.weight, self.temperature = loss, weight, temperature
 
     def forward(self, street_emb: torch.Tensor, shop_emb: torch.Tensor, labels: torch.Tensor | None = None, *extra: torch.Tensor,
                 targets: tuple[torch.Tensor, torch.Tensor] | None = None) -> torch.Tensor: # the teacher's (street, shop) embeddings
-        "`loss(street_emb, shop_emb, labels, *extra)`, plus the distance to `targets` when given"
+        "`loss(street_emb, shop_emb, labels, *extra)`, plus the divergence from the similarities of `targets` over the matching rows"
         out = self.loss(street_emb, shop_emb, labels, *extra)
-        if targets is None: return out
-        gap = lambda z, t: (1 - (z * t.to(z.dtype)).sum(1)).mean()
-        return out + self.weight * (gap(street_emb, targets[0]) + gap(shop_emb, targets[1])) / 2
+        keep = labels > 0 if labels is not None else torch.ones(len(street_emb), dtype=torch.bool, device=street_emb.device)
+        if targets is None or not keep.any(): return out
+        s = street_emb[keep] @ shop_emb[keep].T / self.temperature
+        ts, tp = (t[keep].to(s.dtype) for t in targets)
+        t = ts @ tp.T / self.temperature
+        kl = lambda s, t: F.kl_div(F.log_softmax(s, 1), F.log_softmax(t, 1), log_target=True, reduction="batchmean")
+        return out + self.weight * (kl(s, t) + kl(s.T, t.T)) / 2

@@ -329,7 +329,7 @@ def plot_history(history: list[dict], path: str | Path | None = None):
     return fig
 
 # %% ../nbs/04_train.ipynb #c4fe0c18
-TRAINING_CODE_VERSION = 7  # part of every cached run's key: raise it when a change to training code changes what a run produces
+TRAINING_CODE_VERSION = 8  # part of every cached run's key: raise it when a change to training code changes what a run produces
 
 def fit_embedder(cfg: Config, # a preset, e.g. `get_preset("default")`
                  family: str, # "xception", "clip_vit" or "resnet18": which `cfg.model` variant to train; or a role such as "rerank"
@@ -372,7 +372,7 @@ def fit_embedder(cfg: Config, # a preset, e.g. `get_preset("default")`
         tl.batch_sampler.group_size = tcfg.group_size
     loss_fn = create_loss(tcfg.loss, temperature=tcfg.temperature, margin=tcfg.margin)
     if by_category: loss_fn = CategoryLoss(loss_fn, model.embedding_dim, len(tr.categories), tcfg.category_weight)
-    if teacher is not None: loss_fn = DistillationLoss(loss_fn, tcfg.distil_weight)
+    if teacher is not None: loss_fn = DistillationLoss(loss_fn, tcfg.distil_weight, tcfg.distil_temperature)
     params = [*model.parameters(), *(loss_fn.parameters() if by_category else ())]
     opt = torch.optim.AdamW(params, lr=tcfg.lr, weight_decay=tcfg.weight_decay, fused=True)
     t = time.time()
