@@ -26,6 +26,8 @@ Taught by similarities (nbs/03_models; TRAINING_CODE_VERSION 8 on), on a cache h
     python benchmarks/embedder_choice.py --family xception      # the default: distil_weight 2
     python benchmarks/embedder_choice.py --family clip_vit      # the default: distil_weight 1
     python benchmarks/embedder_choice.py --family xception --set 'train.per_family={"xception": {"lr": 0.004, "epochs": 10, "mine_from": 5, "distil_from": "resnet18", "distil_weight": 1.0}, "clip_vit": {"epochs": 10, "mine_from": 5, "distil_from": "resnet18"}, "resnet18": {"epochs": 15, "mine_from": 8}}'
+    python benchmarks/embedder_choice.py --family xception --set 'train.per_family={"xception": {"lr": 0.004, "epochs": 10, "mine_from": 5, "distil_from": "resnet18", "distil_weight": 3.0}, "clip_vit": {"epochs": 10, "mine_from": 5, "distil_from": "resnet18"}, "resnet18": {"epochs": 15, "mine_from": 8}}'
+    python benchmarks/embedder_choice.py --family xception --set 'train.per_family={"xception": {"lr": 0.004, "epochs": 10, "mine_from": 5, "distil_from": "resnet18", "distil_weight": 4.0}, "clip_vit": {"epochs": 10, "mine_from": 5, "distil_from": "resnet18"}, "resnet18": {"epochs": 15, "mine_from": 8}}'
 
 Runs are cached like any `fit_embedder` run (keyed by the full configuration), so a repeated line only evaluates.
 """

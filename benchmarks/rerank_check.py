@@ -16,6 +16,9 @@ and the re-ranker learns on the other half from that model's confusions (nbs/10_
 
 It prints the re-ranker's training record, then test top-1 of the first stage alone and of
 `(1 - a) z(first stage) + a z(re-ranker)` for several `a`, each with its paired-bootstrap p-value against the first stage.
+Last, the same through the pipeline (`build_pipeline`, its other weights tuned on validation), on oracle crops and on
+full photos with its detector, with and without text fusion: top-1 without the re-ranker, and with it at several
+fixed shares, each with its paired-bootstrap p-value.
 """
 import json, sys, time
 import numpy as np
@@ -25,6 +28,8 @@ from s2s_search.train import fit_embedder
 from s2s_search.rerank import train_reranker, standardise
 from s2s_search.evaluate import paired_bootstrap_p
 from s2s_search.gallery import build_gallery, query_images
+from s2s_search.pipeline import build_pipeline
+from s2s_search.evaluate import first_hit_rank, topk_hits
 sets = dict(a.split("=", 1) for a in sys.argv[2:])
 def _val(v):
     try: return json.loads(v)
@@ -60,3 +65,14 @@ if cfg.rerank.prior_temperature:  # what the re-ranker was trained to correct: t
 for a in (0.2, 0.4, 0.5, 0.6, 0.8, 1.0):
     h = top1((1 - a) * standardise(img) + a * standardise(rs))
     print(f"a={a}: top-1 {h.mean():.3f}  p={paired_bootstrap_p(base.astype(float), h.astype(float)):.4f}")
+pipe, tuned = build_pipeline(cfg, gal, progress=False)
+print("pipeline weights tuned on validation:", {k: tuned[k] for k in ("image_weight", "crop_weight", "rerank_weight")})
+for setting, detector in (("oracle", False), ("full", True)):  # the pipeline on oracle crops, then on full photos with its detector
+    stages = pipe.stages(query_images(test, np.arange(test.num_rows), setting), use_detector=detector)
+    pipe_top1 = lambda **kw: topk_hits(first_hit_rank(pipe.rank(stages, 10, **kw).product_ids, truth), 1)
+    for text in (False, True):
+        base, row = pipe_top1(use_text=text, use_rerank=False), []
+        for a in (0.1, 0.2, 0.3):
+            h = pipe_top1(use_text=text, use_rerank=True, rerank_weight=a)
+            row.append(f"a={a} {h.mean():.3f} (p={paired_bootstrap_p(base.astype(float), h.astype(float)):.3f})")
+        print(f"pipeline, {setting} photos, text {'on' if text else 'off'}: top-1 {base.mean():.3f} -> " + "  ".join(row))

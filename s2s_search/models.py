@@ -32,8 +32,8 @@ from .core import (Artefact, MissingArtefactError, Registry, get_preset, hub_off
 # %% auto #0
 __all__ = ['EMBEDDERS', 'register_embedder', 'list_embedders', 'LOSSES', 'register_loss', 'list_losses', 'ImageTransform',
            'state_dict_checksum', 'save_weights', 'Embedder', 'ConvStem', 'create_embedder', 'register_variant',
-           'load_embedder', 'get_model', 'XceptionModel', 'CLIPViTModel', 'InfoNCELoss', 'create_loss', 'CategoryLoss',
-           'DistillationLoss']
+           'load_embedder', 'get_model', 'XceptionModel', 'CLIPViTModel', 'matching_rows', 'InfoNCELoss', 'create_loss',
+           'CategoryLoss', 'similarity_kl', 'DistillationLoss']
 
 # %% ../nbs/03_models.ipynb #c73f13f3
 class ImageTransform:
@@ -404,6 +404,11 @@ def CLIPViTModel(embedding_dim: int | None = None, # None: the preset's `model.e
     return get_model("clip-vit", **_given(embedding_dim=embedding_dim, pretrained=pretrained), **kw)
 
 # %% ../nbs/03_models.ipynb #ab7c0ea5
+def matching_rows(labels: torch.Tensor | None, # (B,) +1 match, -1 non-match; None: all rows match
+                  like: torch.Tensor) -> torch.Tensor: # any (B, ...) tensor of the batch, for its length and device
+    "(B,) bool mask of a batch's matching pairs"
+    return labels > 0 if labels is not None else torch.ones(len(like), dtype=torch.bool, device=like.device)
+
 class InfoNCELoss(nn.Module):
     "Symmetric in-batch InfoNCE over the matching (+1) street/shop pairs of a batch"
     def __init__(self, temperature: float = 0.07): # softmax temperature on cosine similarities
@@ -416,7 +421,7 @@ class InfoNCELoss(nn.Module):
                 labels: torch.Tensor | None = None, # (B,) +1 match, -1 non-match; None: all rows match
                 product_ids: Sequence | None = None) -> torch.Tensor: # (B,) product of each row, to unmask duplicates
         "Mean of the street->shop and shop->street cross-entropies of the positive pairs"
-        keep = labels > 0 if labels is not None else torch.ones(len(street_emb), dtype=torch.bool, device=street_emb.device)
+        keep = matching_rows(labels, street_emb)
         q, g = street_emb[keep], shop_emb[keep]
         if len(q) == 0: return (street_emb.sum() + shop_emb.sum()) * 0.0  # no positives: zero, but still in the graph
         logits = q @ g.T / self.temperature  # (P, P), positives on the diagonal
@@ -474,6 +479,12 @@ class CategoryLoss(nn.Module):
         return out + self.weight * (ce(street_emb) + ce(shop_emb)) / 2
 
 # %% ../nbs/03_models.ipynb #a17092fa
+def similarity_kl(student: torch.Tensor, # (B, B) street-by-shop logits of the model that learns
+                  teacher: torch.Tensor) -> torch.Tensor: # (B, B) the teacher's, already divided by its temperature
+    "KL divergence from the teacher's softmaxes to the student's, over each row (street -> shop) and each column (shop -> street), averaged"
+    kl = lambda s, t: F.kl_div(F.log_softmax(s, 1), F.log_softmax(t, 1), log_target=True, reduction="batchmean")
+    return (kl(student, teacher) + kl(student.T, teacher.T)) / 2
+
 class DistillationLoss(nn.Module):
     "`loss` plus `weight` times the KL divergence from a teacher's in-batch similarity distributions to the student's"
     def __init__(self, loss: nn.Module, weight: float = 1.0,
@@ -485,10 +496,7 @@ class DistillationLoss(nn.Module):
                 targets: tuple[torch.Tensor, torch.Tensor] | None = None) -> torch.Tensor: # the teacher's (street, shop) embeddings
         "`loss(street_emb, shop_emb, labels, *extra)`, plus the divergence from the similarities of `targets` over the matching rows"
         out = self.loss(street_emb, shop_emb, labels, *extra)
-        keep = labels > 0 if labels is not None else torch.ones(len(street_emb), dtype=torch.bool, device=street_emb.device)
+        keep = matching_rows(labels, street_emb)
         if targets is None or not keep.any(): return out
-        s = street_emb[keep] @ shop_emb[keep].T / self.temperature
-        ts, tp = (t[keep].to(s.dtype) for t in targets)
-        t = ts @ tp.T / self.temperature
-        kl = lambda s, t: F.kl_div(F.log_softmax(s, 1), F.log_softmax(t, 1), log_target=True, reduction="batchmean")
-        return out + self.weight * (kl(s, t) + kl(s.T, t.T)) / 2
+        ts, tp = (t[keep].to(street_emb.dtype) for t in targets)
+        return out + self.weight * similarity_kl(street_emb[keep] @ shop_emb[keep].T / self.temperature, ts @ tp.T / self.temperature)

@@ -23,7 +23,7 @@ from torch import nn
 from .core import Config, check_may_train, seed_everything, trained_run
 from .data import (Street2ShopImageSimilarityDataset, load_street2shop, make_loader,
                              product_halves, split_train_val)
-from .models import Embedder, create_embedder, save_weights, state_dict_checksum
+from .models import Embedder, create_embedder, save_weights, similarity_kl, state_dict_checksum
 from .train import TRAINING_CODE_VERSION, RetrievalValidation, confusable_products, fit_embedder, train
 
 # %% auto #0
@@ -70,12 +70,16 @@ class Reranker(nn.Module):
              street: torch.Tensor, # (B, 1 + T, dim) features of B street crops ...
              shop: torch.Tensor, # (B, 1 + T, dim) ... and of their own products' shop photos
              labels: torch.Tensor | None = None, # ignored: row i of `shop` is crop i's product
-             targets: tuple[torch.Tensor, torch.Tensor] | None = None, # the first stage's (street, shop) embeddings (`FirstStagePrior`)
-             prior_temperature: float = 0.07) -> torch.Tensor: # the first stage's cosine is divided by this
-        "Softmax cross-entropy of each crop over every shop photo of the batch; with `targets`, the logits are the first stage's plus the pair network's"
+             targets: tuple[torch.Tensor, torch.Tensor] | None = None, # another model's (street, shop) embeddings of the batch (`FirstStagePrior`)
+             prior_temperature: float | None = 0.07, # with `targets`: add their cosine / this to the logits
+             distil_weight: float = 0.0, # with `targets` and no prior: weight of the KL term towards their similarities
+             distil_temperature: float = 0.1) -> torch.Tensor: # softmax temperature of their cosines in that term
+        "Softmax cross-entropy of each crop over every shop photo of the batch; with `targets`, a prior on the logits or a distillation term"
         logits = self.pair_scores(street, shop)                           # (B, B), matches on the diagonal
-        if targets is not None: logits = logits + targets[0].float() @ targets[1].float().T / prior_temperature
-        return F.cross_entropy(logits, torch.arange(len(street), device=logits.device))
+        if targets is not None and prior_temperature: logits = logits + targets[0].float() @ targets[1].float().T / prior_temperature
+        out = F.cross_entropy(logits, torch.arange(len(street), device=logits.device))
+        if targets is None or prior_temperature or not distil_weight: return out
+        return out + distil_weight * similarity_kl(logits.float(), targets[0].float() @ targets[1].float().T / distil_temperature)
 
     def features(self,
                  images: Sequence[Image.Image], # PIL images of any size and mode
@@ -214,11 +218,15 @@ def train_reranker(cfg: Config, # a preset, e.g. `get_preset("default")`; `cfg.r
     "Train (or load the cached run of) the preset's re-ranker on `family`'s hard candidates; return it and the run's record"
     r, tcfg = cfg.rerank, cfg.rerank.train
     if tcfg.per_family: raise ValueError("rerank.train.per_family is for embedders; set the re-ranker's fields in rerank.train itself")
+    if r.prior_temperature and tcfg.distil_from:
+        raise ValueError("rerank.prior_temperature and rerank.train.distil_from both give the loss another model's view of the batch; set one")
     first_stage = fit_embedder(cfg, family, progress=progress, device=device)[0]
+    teacher = fit_embedder(cfg, tcfg.distil_from, progress=progress, device=device)[0] if tcfg.distil_from else None
     # cross-fitting: the same first stage trained on half 1 of the training products; the re-ranker learns on half 0
     held_out_stage = fit_embedder(cfg, family, progress=progress, device=device, half=1)[0] if r.cross_fit else None
     run = trained_run("rerankers", {"data": asdict(cfg.data), "rerank": asdict(r), "seed": cfg.seed,
                                     "first_stage": first_stage.weights_checksum(),
+                                    **({"teacher": teacher.weights_checksum()} if teacher is not None else {}),
                                     **({"held_out_stage": held_out_stage.weights_checksum()} if held_out_stage is not None else {})},
                       TRAINING_CODE_VERSION, r.model)
     save_dir = run.folder
@@ -233,18 +241,20 @@ def train_reranker(cfg: Config, # a preset, e.g. `get_preset("default")`; `cfg.r
     t = time.time()
     rivals = confusable_products(teaching, tr_rows, k=tcfg.group_size - 1, batch_size=cfg.index.batch_size)
     validation = RerankValidation(va_rows, first_stage, r.top_r, cfg.index.batch_size, r.prior_temperature)
-    prior = FirstStagePrior(teaching, model.encoder.mean, model.encoder.std) if r.prior_temperature else None
+    guide = teaching if r.prior_temperature else teacher  # the model whose view of each batch reaches the loss as `targets`
+    guide = FirstStagePrior(guide, model.encoder.mean, model.encoder.std) if guide is not None else None
     ds = Street2ShopImageSimilarityDataset(rows=tr_rows, num_negative_pairs=0, cfg=cfg.data, train=True, model=model.encoder,
                                            street_augment=tcfg.street_augment, jitter=tcfg.jitter)
     loader = make_loader(ds, tcfg.batch_size, num_workers=tcfg.num_workers, seed=cfg.seed, drop_last=True, distinct_products=True,
                          neighbours=rivals, group_size=tcfg.group_size)
     opt = torch.optim.AdamW(model.parameters(), lr=tcfg.lr, weight_decay=tcfg.weight_decay, fused=True)
     result = train(model, loader, opt, device=device, save_dir=save_dir, cfg=tcfg, progress=progress, validate=validation.score,
-                   loss_fn=model.loss if prior is None else functools.partial(model.loss, prior_temperature=r.prior_temperature), teacher=prior, seed=cfg.seed)
+                   loss_fn=functools.partial(model.loss, prior_temperature=r.prior_temperature, distil_weight=tcfg.distil_weight,
+                                             distil_temperature=tcfg.distil_temperature), teacher=guide, seed=cfg.seed)
     best = max(result["history"], key=lambda h: h["val_mAP"])
     record = {"name": r.model, "first_stage": family, "epochs": result["epoch"], "best_epoch": best["epoch"], "best_val_top1": best["val_top1"],
               "best_val_mAP": best["val_mAP"], "best_val_alone_top1": best.get("val_alone_top1"),
-              "val_first_stage_top1": validation.first_stage_top1, "prior_temperature": r.prior_temperature, "cross_fit": r.cross_fit, "train_seconds": time.time() - t,
+              "val_first_stage_top1": validation.first_stage_top1, "prior_temperature": r.prior_temperature, "distil_from": tcfg.distil_from, "cross_fit": r.cross_fit, "train_seconds": time.time() - t,
               "lr": tcfg.lr, "batch_size": tcfg.batch_size, "group_size": tcfg.group_size, "image_size": model.image_size,
               "steps": result["epoch"] * len(loader), "history": result["history"], "train_rows": len(ds)}
     run.finish(record)
