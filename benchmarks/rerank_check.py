@@ -26,10 +26,9 @@ from s2s_search.core import get_preset, override
 from s2s_search.data import load_street2shop
 from s2s_search.train import fit_embedder
 from s2s_search.rerank import train_reranker, standardise
-from s2s_search.evaluate import paired_bootstrap_p
+from s2s_search.evaluate import first_hit_rank, paired_bootstrap_p, topk_hits
 from s2s_search.gallery import build_gallery, query_images
 from s2s_search.pipeline import build_pipeline
-from s2s_search.evaluate import first_hit_rank, topk_hits
 sets = dict(a.split("=", 1) for a in sys.argv[2:])
 def _val(v):
     try: return json.loads(v)

@@ -76,10 +76,11 @@ class Reranker(nn.Module):
              distil_temperature: float = 0.1) -> torch.Tensor: # softmax temperature of their cosines in that term
         "Softmax cross-entropy of each crop over every shop photo of the batch; with `targets`, a prior on the logits or a distillation term"
         logits = self.pair_scores(street, shop)                           # (B, B), matches on the diagonal
-        if targets is not None and prior_temperature: logits = logits + targets[0].float() @ targets[1].float().T / prior_temperature
+        cos = targets[0].float() @ targets[1].float().T if targets is not None else None  # (B, B) the other model's cosines
+        if cos is not None and prior_temperature: logits = logits + cos / prior_temperature
         out = F.cross_entropy(logits, torch.arange(len(street), device=logits.device))
-        if targets is None or prior_temperature or not distil_weight: return out
-        return out + distil_weight * similarity_kl(logits.float(), targets[0].float() @ targets[1].float().T / distil_temperature)
+        if cos is None or prior_temperature or not distil_weight: return out
+        return out + distil_weight * similarity_kl(logits.float(), cos / distil_temperature)
 
     def features(self,
                  images: Sequence[Image.Image], # PIL images of any size and mode
@@ -168,7 +169,7 @@ def standardise(scores: np.ndarray, # (Q, R) raw scores of one stage, NaN for mi
 
 # %% ../nbs/10_rerank.ipynb #c2068af9
 class FirstStagePrior(nn.Module):
-    "The first stage's embeddings of a batch normalised for another model (the re-ranker): renormalised and resized to its own input"
+    "A frozen embedder's (the first stage's, or a teacher's) embeddings of batches normalised for another model (the re-ranker): renormalised and resized to its own input"
     def __init__(self,
                  first_stage: Embedder, # the trained first stage, kept frozen
                  mean: Sequence[float], # the normalisation the incoming batches carry
@@ -242,7 +243,7 @@ def train_reranker(cfg: Config, # a preset, e.g. `get_preset("default")`; `cfg.r
     rivals = confusable_products(teaching, tr_rows, k=tcfg.group_size - 1, batch_size=cfg.index.batch_size)
     validation = RerankValidation(va_rows, first_stage, r.top_r, cfg.index.batch_size, r.prior_temperature)
     guide = teaching if r.prior_temperature else teacher  # the model whose view of each batch reaches the loss as `targets`
-    guide = FirstStagePrior(guide, model.encoder.mean, model.encoder.std) if guide is not None else None
+    view = FirstStagePrior(guide, model.encoder.mean, model.encoder.std) if guide is not None else None
     ds = Street2ShopImageSimilarityDataset(rows=tr_rows, num_negative_pairs=0, cfg=cfg.data, train=True, model=model.encoder,
                                            street_augment=tcfg.street_augment, jitter=tcfg.jitter)
     loader = make_loader(ds, tcfg.batch_size, num_workers=tcfg.num_workers, seed=cfg.seed, drop_last=True, distinct_products=True,
@@ -250,7 +251,7 @@ def train_reranker(cfg: Config, # a preset, e.g. `get_preset("default")`; `cfg.r
     opt = torch.optim.AdamW(model.parameters(), lr=tcfg.lr, weight_decay=tcfg.weight_decay, fused=True)
     result = train(model, loader, opt, device=device, save_dir=save_dir, cfg=tcfg, progress=progress, validate=validation.score,
                    loss_fn=functools.partial(model.loss, prior_temperature=r.prior_temperature, distil_weight=tcfg.distil_weight,
-                                             distil_temperature=tcfg.distil_temperature), teacher=guide, seed=cfg.seed)
+                                             distil_temperature=tcfg.distil_temperature), teacher=view, seed=cfg.seed)
     best = max(result["history"], key=lambda h: h["val_mAP"])
     record = {"name": r.model, "first_stage": family, "epochs": result["epoch"], "best_epoch": best["epoch"], "best_val_top1": best["val_top1"],
               "best_val_mAP": best["val_mAP"], "best_val_alone_top1": best.get("val_alone_top1"),
