@@ -14,6 +14,12 @@ and the re-ranker learns on the other half from that model's confusions (nbs/10_
     python benchmarks/rerank_check.py resnet18 rerank.cross_fit=true
     python benchmarks/rerank_check.py resnet18 rerank.cross_fit=true rerank.prior_temperature=0.07
 
+The re-ranker learns on the detector's boxes of the training photos (`rerank.train_boxes`, the default); the runs
+behind that default (nbs/10_rerank, "Trained on the detector's crops"):
+
+    python benchmarks/rerank_check.py xception pipeline.embedder=xception
+    python benchmarks/rerank_check.py xception pipeline.embedder=xception rerank.train_boxes=oracle
+
 It prints the re-ranker's training record, then test top-1 of the first stage alone and of
 `(1 - a) z(first stage) + a z(re-ranker)` for several `a`, each with its paired-bootstrap p-value against the first stage.
 Last, the same through the pipeline (`build_pipeline`, its other weights tuned on validation), on oracle crops and on

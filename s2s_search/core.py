@@ -183,6 +183,7 @@ class RerankConfig:
     top_r: int = 20                    # first-stage candidates each validation crop re-ranks
     prior_temperature: float | None = None  # learn a correction to the first stage's cosine / this, not a score of its own (nbs/10_rerank: no gain measured, so off)
     cross_fit: bool = False            # learn on half the training products, from the confusions of a first stage trained on the other half (no significant gain: off)
+    train_boxes: str = "detector"      # street crops it learns on: "detector", the pipeline's detector's boxes (`detect.detector_boxes`), or "oracle", the annotated ones
 
 @dataclass
 class PipelineConfig:

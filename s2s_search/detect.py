@@ -17,7 +17,7 @@ import tempfile
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import Callable, Iterator, Sequence
 
 import numpy as np
 import torch
@@ -29,9 +29,10 @@ from .core import (Config, DetectConfig, MissingArtefactError, Registry, Schedul
 from .data import CATEGORIES, load_street2shop, split_train_val
 
 # %% auto #0
-__all__ = ['FALLBACK_CLASS', 'DETECTORS', 'register_detector', 'list_detectors', 'DETECTOR_CODE_VERSION', 'iou', 'Detections',
-           'fallback_detections', 'create_detector', 'find_weights', 'YoloCropper', 'load_detector', 'class_names',
-           'write_yolo_dataset', 'detector_run', 'train_detector', 'box_metrics']
+__all__ = ['FALLBACK_CLASS', 'DETECTORS', 'register_detector', 'list_detectors', 'DETECTOR_CODE_VERSION', 'BOX_COLUMNS', 'iou',
+           'Detections', 'fallback_detections', 'create_detector', 'find_weights', 'YoloCropper', 'load_detector',
+           'class_names', 'write_yolo_dataset', 'detector_run', 'train_detector', 'detect_rows', 'box_metrics',
+           'detector_boxes']
 
 # %% ../nbs/08_detect.ipynb #a931bd3b
 def iou(a: np.ndarray, # (4,) or (N, 4) boxes, xyxy
@@ -324,31 +325,55 @@ def train_detector(cfg: Config | None = None, # a preset (default: the `S2S_PRES
     return trained, run.finish(record)
 
 # %% ../nbs/08_detect.ipynb #1f0c5f65
+BOX_COLUMNS = ("left", "top", "width", "height")  # a street row's annotated garment box, xywh pixels
+
+def detect_rows(detector: YoloCropper, # a trained detector
+                rows: Dataset, # street photos with their annotated boxes (`BOX_COLUMNS`)
+                max_crops: int | None = None, # crops kept per photo (default the detector's `max_crops`)
+                batch_size: int = 64) -> Iterator[tuple[Detections, np.ndarray]]:
+    "Each row's detections, in row order, with the IoU of each detected box with the row's annotated box"
+    gt = np.stack([np.asarray(rows[c], np.float64) for c in BOX_COLUMNS], 1)
+    gt[:, 2:] += gt[:, :2]  # xywh -> xyxy
+    photos = rows.select_columns(["street_photo_image"])
+    for i in range(0, len(rows), batch_size):
+        for j, d in enumerate(detector.detect(photos[i:i + batch_size]["street_photo_image"], max_crops=max_crops)):
+            yield d, iou(d.boxes, gt[i + j])[:, 0]
+
 def box_metrics(detector: YoloCropper, # a trained detector
                 rows: Dataset, # street photos with `left, top, width, height` and `category`
                 iou_threshold: float = 0.5, # IoU at which a box matches
                 max_crops: int | None = None, # crops kept per photo (default the detector's `max_crops`)
                 batch_size: int = 64) -> dict:
     "Box recall and precision of `detector` on `rows`' street-photo boxes"
-    rows = rows.select_columns(["street_photo_image", "category", "left", "top", "width", "height"])
-    gt = np.stack([np.asarray(rows[c], np.float64) for c in ("left", "top", "width", "height")], 1)
-    gt[:, 2:] += gt[:, :2]  # xywh -> xyxy
     cats = rows["category"]
     by_category = detector.names != ["garment"]
     hits = hits1 = n_boxes = n_fallback = cls_ok = 0
     best_ious = []
-    for i in range(0, len(rows), batch_size):
-        images = rows[i:i + batch_size]["street_photo_image"]
-        for j, d in enumerate(detector.detect(images, max_crops=max_crops)):
-            if d.fallback: n_fallback += 1; best_ious.append(0.0); continue
-            ious = iou(d.boxes, gt[i + j])[:, 0]  # (n,)
-            n_boxes += len(ious); best_ious.append(float(ious.max()))
-            match = np.flatnonzero(ious >= iou_threshold)
-            if len(match):
-                hits += 1; hits1 += int(match[0] == 0)
-                cls_ok += int(d.classes[match[0]] == cats[i + j])
+    for n, (d, ious) in enumerate(detect_rows(detector, rows, max_crops, batch_size)):
+        if d.fallback: n_fallback += 1; best_ious.append(0.0); continue
+        n_boxes += len(ious); best_ious.append(float(ious.max()))
+        match = np.flatnonzero(ious >= iou_threshold)
+        if len(match):
+            hits += 1; hits1 += int(match[0] == 0)
+            cls_ok += int(d.classes[match[0]] == cats[n])
     n = len(rows)
     return {"n_photos": n, "iou_threshold": iou_threshold, "recall": hits / max(n, 1), "recall_top1": hits1 / max(n, 1),
             "precision": hits / max(n_boxes, 1), "boxes_per_photo": n_boxes / max(n, 1),
             "fallback_rate": n_fallback / max(n, 1), "mean_best_iou": float(np.mean(best_ious)) if n else 0.0,
             "class_accuracy": cls_ok / max(hits, 1) if by_category else None}
+
+# %% ../nbs/08_detect.ipynb #d3b0c1a8
+def detector_boxes(detector: YoloCropper, # a trained detector
+                   rows: Dataset, # street photos with their annotated boxes (`BOX_COLUMNS`)
+                   min_iou: float = 0.3, # a detected box replaces the annotated one only from this overlap on
+                   batch_size: int = 64) -> tuple[Dataset, float]:
+    "`rows` with each annotated box replaced by the detected box that overlaps it most (IoU ≥ `min_iou`); and the share replaced"
+    boxes = np.stack([np.asarray(rows[c], np.int64) for c in BOX_COLUMNS], 1)
+    new = boxes.copy()
+    for n, (d, ious) in enumerate(detect_rows(detector, rows, batch_size=batch_size)):
+        if d.fallback or ious.max() < min_iou: continue
+        x0, y0, x1, y1 = np.round(d.boxes[int(ious.argmax())]).astype(np.int64)
+        new[n] = x0, y0, max(x1 - x0, 1), max(y1 - y0, 1)
+    out = rows
+    for c, col in zip(BOX_COLUMNS, new.T): out = out.remove_columns(c).add_column(c, col.tolist(), feature=rows.features[c])
+    return out, float((new != boxes).any(1).mean())

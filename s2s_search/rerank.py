@@ -23,6 +23,7 @@ from torch import nn
 from .core import Config, check_may_train, seed_everything, trained_run
 from .data import (Street2ShopImageSimilarityDataset, load_street2shop, make_loader,
                              product_halves, split_train_val)
+from .detect import detector_boxes, train_detector
 from .models import Embedder, create_embedder, save_weights, similarity_kl, state_dict_checksum
 from .train import TRAINING_CODE_VERSION, RetrievalValidation, confusable_products, fit_embedder, train
 
@@ -221,13 +222,16 @@ def train_reranker(cfg: Config, # a preset, e.g. `get_preset("default")`; `cfg.r
     if tcfg.per_family: raise ValueError("rerank.train.per_family is for embedders; set the re-ranker's fields in rerank.train itself")
     if r.prior_temperature and tcfg.distil_from:
         raise ValueError("rerank.prior_temperature and rerank.train.distil_from both give the loss another model's view of the batch; set one")
+    if r.train_boxes not in ("oracle", "detector"): raise ValueError(f"rerank.train_boxes must be 'oracle' or 'detector', got {r.train_boxes!r}")
     first_stage = fit_embedder(cfg, family, progress=progress, device=device)[0]
+    detector = train_detector(cfg, progress=progress)[0] if r.train_boxes == "detector" else None
     teacher = fit_embedder(cfg, tcfg.distil_from, progress=progress, device=device)[0] if tcfg.distil_from else None
     # cross-fitting: the same first stage trained on half 1 of the training products; the re-ranker learns on half 0
     held_out_stage = fit_embedder(cfg, family, progress=progress, device=device, half=1)[0] if r.cross_fit else None
     run = trained_run("rerankers", {"data": asdict(cfg.data), "rerank": asdict(r), "seed": cfg.seed,
                                     "first_stage": first_stage.weights_checksum(),
                                     **({"teacher": teacher.weights_checksum()} if teacher is not None else {}),
+                                    **({"detector": state_dict_checksum(detector.yolo.model)} if detector is not None else {}),
                                     **({"held_out_stage": held_out_stage.weights_checksum()} if held_out_stage is not None else {})},
                       TRAINING_CODE_VERSION, r.model)
     save_dir = run.folder
@@ -235,7 +239,8 @@ def train_reranker(cfg: Config, # a preset, e.g. `get_preset("default")`; `cfg.r
     check_may_train("the re-ranker", cfg.name)
     seed_everything(cfg.seed)
     model = create_reranker(r.model, r.dim, r.hidden, pretrained=cfg.model.pretrained)
-    rows = load_street2shop(cfg=cfg.data, verbose=progress)["train"]
+    rows, replaced = load_street2shop(cfg=cfg.data, verbose=progress)["train"], 0.0
+    if detector is not None: rows, replaced = detector_boxes(detector, rows)  # the crops search will show it
     tr_rows, va_rows = split_train_val(rows, cfg.data.val_fraction, cfg.data.seed)
     if held_out_stage is not None: tr_rows = product_halves(tr_rows, cfg.data.seed)[0]  # the half the held-out stage never saw
     teaching = held_out_stage or first_stage  # whose confusions (and cosines, with a prior) the re-ranker learns from
@@ -255,7 +260,8 @@ def train_reranker(cfg: Config, # a preset, e.g. `get_preset("default")`; `cfg.r
     best = max(result["history"], key=lambda h: h["val_mAP"])
     record = {"name": r.model, "first_stage": family, "epochs": result["epoch"], "best_epoch": best["epoch"], "best_val_top1": best["val_top1"],
               "best_val_mAP": best["val_mAP"], "best_val_alone_top1": best.get("val_alone_top1"),
-              "val_first_stage_top1": validation.first_stage_top1, "prior_temperature": r.prior_temperature, "distil_from": tcfg.distil_from, "cross_fit": r.cross_fit, "train_seconds": time.time() - t,
+              "val_first_stage_top1": validation.first_stage_top1, "prior_temperature": r.prior_temperature, "distil_from": tcfg.distil_from, "cross_fit": r.cross_fit,
+              "train_boxes": r.train_boxes, "boxes_replaced": replaced, "train_seconds": time.time() - t,
               "lr": tcfg.lr, "batch_size": tcfg.batch_size, "group_size": tcfg.group_size, "image_size": model.image_size,
               "steps": result["epoch"] * len(loader), "history": result["history"], "train_rows": len(ds)}
     run.finish(record)
