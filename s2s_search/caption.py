@@ -24,7 +24,7 @@ from . import __version__
 from .core import (BLIP2_HUB_ID, CROP_MARGIN, Config, MINILM_NAMES, Registry, TrainedRun, blip2_weights,
                              check_may_train, get_device, grow_box, hub_offline_unless_reachable, load_image, seed_everything,
                              sentence_transformers_weights, trained_run, write_atomic)
-from .data import IMAGENET_MEAN, IMAGENET_STD, crop_to_box, load_street2shop, split_train_val
+from .data import BOX_COLUMNS, IMAGENET_MEAN, IMAGENET_STD, crop_to_box, load_street2shop, split_train_val
 from .models import Embedder, ImageTransform, save_weights, state_dict_checksum
 from .synth import CATEGORIES, COLOURS, PATTERNS
 from .train import warmup_cosine
@@ -222,7 +222,7 @@ def _training_tensors(rows, # a split with boxes, `colour` and `pattern`
     S = captioner.image_size
     outer = CROP_MARGIN + jitter  # widest crop the augmentation asks for
     P = math.ceil(S * (1 + 2 * outer) / (1 + 2 * CROP_MARGIN))  # keeps the box at about S pixels
-    street = rows.select_columns(["street_photo_image", "left", "top", "width", "height"])
+    street = rows.select_columns(["street_photo_image", *BOX_COLUMNS])
     imgs, boxes, shapes = [], [], []
     for r in tqdm(street, disable=not progress, desc="decoding street crops", leave=False):
         a, b, shape = _wide_crop(load_image(r["street_photo_image"]), _box_of(r), outer, P)
@@ -266,7 +266,7 @@ def _augment(images: torch.Tensor, # (B, 3, P, P) uint8
 # %% ../nbs/09_caption.ipynb #c5887bd7
 def _street_crops(rows, margin: float = CROP_MARGIN) -> list[Image.Image]:
     "Each row's street photo cropped to its garment box"
-    cols = rows.select_columns(["street_photo_image", "left", "top", "width", "height"])
+    cols = rows.select_columns(["street_photo_image", *BOX_COLUMNS])
     return [crop_to_box(load_image(r["street_photo_image"]), _box_of(r), margin=margin) for r in cols]
 
 def _shop_photos(rows) -> tuple[list[Image.Image], list[int]]:

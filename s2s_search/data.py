@@ -28,7 +28,7 @@ from .core import (BadImageError, CROP_MARGIN, DataConfig, Registry, STREET2SHOP
 from . import synth
 
 # %% auto #0
-__all__ = ['IMAGE_COLUMNS', 'REQUIRED_COLUMNS', 'CATEGORIES', 'log', 'SOURCES', 'register_source', 'IMAGENET_MEAN',
+__all__ = ['IMAGE_COLUMNS', 'BOX_COLUMNS', 'REQUIRED_COLUMNS', 'CATEGORIES', 'log', 'SOURCES', 'register_source', 'IMAGENET_MEAN',
            'IMAGENET_STD', 'STREET_AUGMENTS', 'register_street_augment', 'list_street_augments', 'SEED_IMAGE_SIZE',
            'product_id_from_url', 'clean_split', 'stratified_sample', 'DatasetUnavailableError', 'load_street2shop',
            'load_report', 'street_train_transform', 'shop_train_transform', 'eval_transform', 'crop_to_box',
@@ -37,8 +37,8 @@ __all__ = ['IMAGE_COLUMNS', 'REQUIRED_COLUMNS', 'CATEGORIES', 'log', 'SOURCES', 
 
 # %% ../nbs/02_data.ipynb #a22267af
 IMAGE_COLUMNS = ("street_photo_image", "shop_photo_image")
-REQUIRED_COLUMNS = ("street_photo_url", "street_photo_image", "shop_photo_url", "shop_photo_image", "category",
-                    "left", "top", "width", "height")
+BOX_COLUMNS = ("left", "top", "width", "height")  # a street row's annotated garment box, xywh pixels
+REQUIRED_COLUMNS = ("street_photo_url", "street_photo_image", "shop_photo_url", "shop_photo_image", "category", *BOX_COLUMNS)
 CATEGORIES = synth.CATEGORIES
 log = logging.getLogger(__name__)
 
@@ -54,7 +54,7 @@ def _row_problem(row: dict) -> str | None:
     except BadImageError as e: return f"street photo: {e.reason}"
     try: load_image(row["shop_photo_image"])
     except BadImageError as e: return f"shop photo: {e.reason}"
-    l, t, w, h = (row[k] for k in ("left", "top", "width", "height"))
+    l, t, w, h = (row[k] for k in BOX_COLUMNS)
     if None in (l, t, w, h) or w <= 0 or h <= 0: return "box has zero area"
     W, H = street.size
     if l < 0 or t < 0 or l + w > W or t + h > H: return "box outside the street photo"
@@ -300,7 +300,7 @@ class Street2ShopImageSimilarityDataset(torch.utils.data.Dataset):
         self.categories, self._category = np.unique(np.asarray(rows["category"]), return_inverse=True)  # sorted names; each row's index
         self.with_category = with_category
         self.pairs = make_pairs(self.product_ids, np.asarray(rows["category"]), num_negative_pairs, self.seed)
-        self._boxes = np.stack([rows[c] for c in ("left", "top", "width", "height")], 1)
+        self._boxes = np.stack([rows[c] for c in BOX_COLUMNS], 1)
         self._cache = _DecodedCache(cache_bytes)
 
     def __len__(self) -> int: return len(self.pairs)

@@ -26,13 +26,12 @@ from PIL import Image
 
 from .core import (Config, DetectConfig, MissingArtefactError, Registry, Schedule, TrainedRun, cache_dir, check_may_train,
                              get_preset, grow_box, seed_everything, trained_run, write_atomic, write_dir_atomic, yolo_weights)
-from .data import CATEGORIES, load_street2shop, split_train_val
+from .data import BOX_COLUMNS, CATEGORIES, load_street2shop, split_train_val
 
 # %% auto #0
-__all__ = ['FALLBACK_CLASS', 'DETECTORS', 'register_detector', 'list_detectors', 'DETECTOR_CODE_VERSION', 'BOX_COLUMNS', 'iou',
-           'Detections', 'fallback_detections', 'create_detector', 'find_weights', 'YoloCropper', 'load_detector',
-           'class_names', 'write_yolo_dataset', 'detector_run', 'train_detector', 'detect_rows', 'box_metrics',
-           'detector_boxes']
+__all__ = ['FALLBACK_CLASS', 'DETECTORS', 'register_detector', 'list_detectors', 'DETECTOR_CODE_VERSION', 'iou', 'Detections',
+           'fallback_detections', 'create_detector', 'find_weights', 'YoloCropper', 'load_detector', 'class_names',
+           'write_yolo_dataset', 'detector_run', 'train_detector', 'detect_rows', 'box_metrics', 'detector_boxes']
 
 # %% ../nbs/08_detect.ipynb #a931bd3b
 def iou(a: np.ndarray, # (4,) or (N, 4) boxes, xyxy
@@ -241,7 +240,7 @@ def write_yolo_dataset(splits: dict[str, Dataset], # e.g. {"train": rows, "val":
     for split, rows in splits.items():
         (dest / "images" / split).mkdir(parents=True, exist_ok=True)
         (dest / "labels" / split).mkdir(parents=True, exist_ok=True)
-        cols = ["street_photo_image", "category", "left", "top", "width", "height"]
+        cols = ["street_photo_image", "category", *BOX_COLUMNS]
         raw = rows.select_columns(cols).cast_column("street_photo_image", ImageFeature(decode=False))
         for i, row in enumerate(raw):
             data = row["street_photo_image"]["bytes"] or Path(row["street_photo_image"]["path"]).read_bytes()
@@ -252,7 +251,7 @@ def write_yolo_dataset(splits: dict[str, Dataset], # e.g. {"train": rows, "val":
                 buf = io.BytesIO(); im.convert("RGB").save(buf, "PNG"); data, suffix = buf.getvalue(), ".png"
             (dest / "images" / split / f"{i:06d}{suffix}").write_bytes(data)
             c = 0 if len(names) == 1 else names.index(row["category"])
-            l, t, w, h = (row[k] for k in ("left", "top", "width", "height"))
+            l, t, w, h = (row[k] for k in BOX_COLUMNS)
             (dest / "labels" / split / f"{i:06d}.txt").write_text(
                 f"{c} {(l + w / 2) / W:.6f} {(t + h / 2) / H:.6f} {w / W:.6f} {h / H:.6f}\n")
     yaml_path = dest / "data.yaml"
@@ -325,8 +324,6 @@ def train_detector(cfg: Config | None = None, # a preset (default: the `S2S_PRES
     return trained, run.finish(record)
 
 # %% ../nbs/08_detect.ipynb #1f0c5f65
-BOX_COLUMNS = ("left", "top", "width", "height")  # a street row's annotated garment box, xywh pixels
-
 def detect_rows(detector: YoloCropper, # a trained detector
                 rows: Dataset, # street photos with their annotated boxes (`BOX_COLUMNS`)
                 max_crops: int | None = None, # crops kept per photo (default the detector's `max_crops`)
@@ -340,7 +337,7 @@ def detect_rows(detector: YoloCropper, # a trained detector
             yield d, iou(d.boxes, gt[i + j])[:, 0]
 
 def box_metrics(detector: YoloCropper, # a trained detector
-                rows: Dataset, # street photos with `left, top, width, height` and `category`
+                rows: Dataset, # street photos with their annotated boxes (`BOX_COLUMNS`) and `category`
                 iou_threshold: float = 0.5, # IoU at which a box matches
                 max_crops: int | None = None, # crops kept per photo (default the detector's `max_crops`)
                 batch_size: int = 64) -> dict:

@@ -14,7 +14,7 @@ import numpy as np
 from datasets import Dataset, Image as ImageFeature
 
 from .core import EvalConfig, IndexConfig, LazyImages, load_image
-from .data import crop_to_box
+from .data import BOX_COLUMNS, crop_to_box
 from .index import GalleryIndex, fingerprint, index_meta, load_or_build, load_or_embed
 
 # %% auto #0
@@ -76,13 +76,13 @@ def query_images(test: Dataset, rows: Sequence[int], setting: str = "oracle") ->
     rows = [int(i) for i in rows]
     read = lambda positions: raw[[rows[p] for p in positions]]["street_photo_image"]
     if setting == "full": return LazyImages(len(rows), read)
-    boxes = test.select_columns(["left", "top", "width", "height"])[rows]
+    boxes = test.select_columns(list(BOX_COLUMNS))[rows]
     box = lambda p: (boxes["left"][p], boxes["top"][p], boxes["width"][p], boxes["height"][p])
     return LazyImages(len(rows), read, lambda p, img: crop_to_box(img, box(p)))
 
 def query_fingerprint(test: Dataset, rows: Sequence[int], setting: str) -> str:
     "Fingerprint of the query images `query_images(test, rows, setting)` would return, from their bytes and boxes"
-    raw = _raw(test).select_columns(["street_photo_image", "left", "top", "width", "height"])[[int(i) for i in rows]]
+    raw = _raw(test).select_columns(["street_photo_image", *BOX_COLUMNS])[[int(i) for i in rows]]
     photos = [_encoded_key(im) for im in raw["street_photo_image"]]
     return fingerprint([setting, *rows, *photos, *raw["left"], *raw["top"], *raw["width"], *raw["height"]])
 
