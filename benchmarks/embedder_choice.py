@@ -29,6 +29,11 @@ Taught by similarities (nbs/03_models; TRAINING_CODE_VERSION 8 on), on a cache h
     python benchmarks/embedder_choice.py --family xception --set 'train.per_family={"xception": {"lr": 0.004, "epochs": 10, "mine_from": 5, "distil_from": "resnet18", "distil_weight": 3.0}, "clip_vit": {"epochs": 10, "mine_from": 5, "distil_from": "resnet18"}, "resnet18": {"epochs": 15, "mine_from": 8}}'
     python benchmarks/embedder_choice.py --family xception --set 'train.per_family={"xception": {"lr": 0.004, "epochs": 10, "mine_from": 5, "distil_from": "resnet18", "distil_weight": 4.0}, "clip_vit": {"epochs": 10, "mine_from": 5, "distil_from": "resnet18"}, "resnet18": {"epochs": 15, "mine_from": 8}}'
 
+Scaled to fit a 25-minute reproduce (nbs/03_models, "What 25 minutes buy"), on a cache holding the default data:
+
+    python benchmarks/embedder_choice.py --family resnet18 --set 'train.per_family={"xception": {"lr": 0.004, "epochs": 6, "mine_from": 3, "distil_from": "resnet18", "distil_weight": 2.0}, "clip_vit": {"epochs": 6, "mine_from": 3, "distil_from": "resnet18"}, "resnet18": {"epochs": 9, "mine_from": 5}}'
+    (then the same with --family xception and --family clip_vit)
+
 Runs are cached like any `fit_embedder` run (keyed by the full configuration), so a repeated line only evaluates.
 """
 from __future__ import annotations

@@ -14,24 +14,33 @@ from pathlib import Path
 
 import numpy as np
 
-from .core import write_atomic
+from .core import bf16_autocast_ok, get_device, write_atomic
 from .evaluate import format_stat
 
 # %% auto #0
-__all__ = ['TABLE_KS', 'README_BEGIN', 'README_END', 'file_sha256', 'machine', 'results_markdown', 'plot_performance',
-           'write_results', 'readme_results_block', 'check_results']
+__all__ = ['TABLE_KS', 'README_BEGIN', 'README_END', 'file_sha256', 'cpu_model', 'machine', 'results_markdown',
+           'plot_performance', 'write_results', 'readme_results_block', 'check_results']
 
 # %% ../nbs/13_report.ipynb #c94e5e67
 def file_sha256(path: str | Path) -> str:
     "Hex SHA-256 of a file's bytes"
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
+def cpu_model() -> str:
+    "The processor's name as the OS reports it (Linux's /proc/cpuinfo), else `platform.processor()`, else \"unknown CPU\""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.lower().startswith("model name"): return " ".join(line.split(":", 1)[1].split())
+    except OSError: pass
+    return platform.processor() or "unknown CPU"
+
 def machine() -> str:
-    "A one-line description of this machine: CPU count, memory, GPU if any"
+    "A one-line description of this machine: CPU model and count, whether training uses bf16 (on the best device), memory, GPU if any"
     import torch
     mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30 if hasattr(os, "sysconf") else float("nan")
     gpu = f", GPU {torch.cuda.get_device_name(0)}" if torch.cuda.is_available() else ", no GPU"
-    return f"{platform.machine()}, {os.cpu_count()} CPU cores, {mem:.0f} GiB{gpu}"
+    bf16 = "bf16" if bf16_autocast_ok(get_device()) else "float32"  # on the device training uses
+    return f"{platform.machine()}, {cpu_model()}, {os.cpu_count()} CPU cores ({bf16} training), {mem:.0f} GiB{gpu}"
 
 # %% ../nbs/13_report.ipynb #f2239380
 TABLE_KS = (1, 3, 5, 10)
