@@ -190,7 +190,7 @@ def _attributes(**kw) -> AttributeCaptioner: return _attribute_captioner("attrib
 def _attributes_tiny(**kw) -> AttributeCaptioner: return _attribute_captioner("attributes-tiny", **{"width": 4, "image_size": 32, **kw})
 
 # %% ../nbs/09_caption.ipynb #19ebee38
-def _box_of(row: dict) -> tuple[int, int, int, int]: return (row["left"], row["top"], row["width"], row["height"])
+def _box_of(row: dict) -> tuple[int, int, int, int]: return tuple(row[c] for c in BOX_COLUMNS)
 
 def _wide_crop(img: Image.Image, # a street photo
                box: tuple[int, int, int, int], # left, top, width, height of the garment

@@ -346,13 +346,13 @@ def box_metrics(detector: YoloCropper, # a trained detector
     by_category = detector.names != ["garment"]
     hits = hits1 = n_boxes = n_fallback = cls_ok = 0
     best_ious = []
-    for n, (d, ious) in enumerate(detect_rows(detector, rows, max_crops, batch_size)):
+    for row, (d, ious) in enumerate(detect_rows(detector, rows, max_crops, batch_size)):
         if d.fallback: n_fallback += 1; best_ious.append(0.0); continue
         n_boxes += len(ious); best_ious.append(float(ious.max()))
         match = np.flatnonzero(ious >= iou_threshold)
         if len(match):
             hits += 1; hits1 += int(match[0] == 0)
-            cls_ok += int(d.classes[match[0]] == cats[n])
+            cls_ok += int(d.classes[match[0]] == cats[row])
     n = len(rows)
     return {"n_photos": n, "iou_threshold": iou_threshold, "recall": hits / max(n, 1), "recall_top1": hits1 / max(n, 1),
             "precision": hits / max(n_boxes, 1), "boxes_per_photo": n_boxes / max(n, 1),

@@ -77,14 +77,14 @@ def query_images(test: Dataset, rows: Sequence[int], setting: str = "oracle") ->
     read = lambda positions: raw[[rows[p] for p in positions]]["street_photo_image"]
     if setting == "full": return LazyImages(len(rows), read)
     boxes = test.select_columns(list(BOX_COLUMNS))[rows]
-    box = lambda p: (boxes["left"][p], boxes["top"][p], boxes["width"][p], boxes["height"][p])
+    box = lambda p: tuple(boxes[c][p] for c in BOX_COLUMNS)
     return LazyImages(len(rows), read, lambda p, img: crop_to_box(img, box(p)))
 
 def query_fingerprint(test: Dataset, rows: Sequence[int], setting: str) -> str:
     "Fingerprint of the query images `query_images(test, rows, setting)` would return, from their bytes and boxes"
     raw = _raw(test).select_columns(["street_photo_image", *BOX_COLUMNS])[[int(i) for i in rows]]
     photos = [_encoded_key(im) for im in raw["street_photo_image"]]
-    return fingerprint([setting, *rows, *photos, *raw["left"], *raw["top"], *raw["width"], *raw["height"]])
+    return fingerprint([setting, *rows, *photos, *(v for c in BOX_COLUMNS for v in raw[c])])
 
 def query_embeddings(embedder, test: Dataset, rows: Sequence[int], setting: str = "oracle",
                      batch_size: int = 256, cache: str | Path | None = None, progress: bool = False) -> np.ndarray:

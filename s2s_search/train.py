@@ -24,7 +24,7 @@ from safetensors.torch import load_file
 
 from .core import (Config, TrainConfig, bf16_autocast_ok, cache_dir, check_may_train, config_hash, get_device,
                              get_preset, load_image, seed_everything, trained_run, write_atomic)
-from .data import (IMAGE_COLUMNS, Street2ShopImageSimilarityDataset, crop_to_box, load_street2shop, make_loader,
+from .data import (BOX_COLUMNS, IMAGE_COLUMNS, Street2ShopImageSimilarityDataset, crop_to_box, load_street2shop, make_loader,
                              product_halves, split_train_val)
 from .models import CategoryLoss, DistillationLoss, Embedder, create_embedder, create_loss, load_embedder
 
@@ -106,7 +106,7 @@ class RetrievalValidation:
                  rows: Dataset, # validation rows with boxes, `product_id` and `category`
                  batch_size: int = 256): # images per forward pass
         raw = rows.cast_column(IMAGE_COLUMNS[0], ImageFeature(decode=False)).cast_column(IMAGE_COLUMNS[1], ImageFeature(decode=False))
-        boxes = zip(raw["left"], raw["top"], raw["width"], raw["height"])
+        boxes = zip(*(raw[c] for c in BOX_COLUMNS))
         self.queries = [crop_to_box(load_image(im), box) for im, box in zip(raw[IMAGE_COLUMNS[0]], boxes)]
         pids, cats = np.asarray(raw["product_id"]), np.asarray(raw["category"])
         self.products, first = np.unique(pids, return_index=True)
