@@ -500,7 +500,8 @@ def cmd_embed_catalogue(args) -> int:
         catalogue = load_catalogue(args.source, cfg)
         rep = embed_catalogue(catalogue, model_dir, args.out, args.workers, args.shard_size, cfg.index.batch_size, args.address, not args.quiet)
     except (ValueError, FileNotFoundError) as e: raise CliError(str(e)) from None
-    print(f"{len(catalogue)} photos in {rep['shards']} shards at {args.out}: {len(rep['embedded'])} embedded now, {rep['skipped']} already there")
+    redone = f" ({len(rep['redone'])} of them redone: unreadable or another run's)" if rep["redone"] else ""
+    print(f"{len(catalogue)} photos in {rep['shards']} shards at {args.out}: {len(rep['embedded'])} embedded now{redone}, {rep['skipped']} already there")
     if rep["images"]: print(f"{rep['images']} photos in {rep['seconds']:.1f} s ({rep['images_per_s']:.1f} photos/s, {rep['workers']} workers)")
     return 0
 

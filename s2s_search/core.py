@@ -29,6 +29,7 @@ from typing import Any, BinaryIO, Callable, Sequence, Union
 from urllib.parse import urlparse
 
 import numpy as np
+import pillow_heif
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 # %% auto #0
@@ -44,7 +45,7 @@ __all__ = ['STREET2SHOP_HUB_ID', 'DEFAULT_PER_FAMILY', 'PRESETS', 'PRESET_ENV', 
            'write_to_hub_cache', 'Artefact', 'timm_weights', 'open_clip_weights', 'transformers_weights',
            'sentence_transformers_weights', 'yolo_weights', 'published_weights', 'blip2_weights', 'source_kind',
            'dataset_artefact', 'PreflightRow', 'preset_needs', 'preflight', 'format_preflight', 'BadImageError',
-           'load_image', 'square_pixels', 'grow_box', 'LazyImages']
+           'open_image', 'load_image', 'square_pixels', 'grow_box', 'LazyImages']
 
 # %% ../nbs/00_core.ipynb #59d7bf5a
 STREET2SHOP_HUB_ID = "petr7555/street2shop"  # the real data set on the Hugging Face hub
@@ -802,6 +803,25 @@ def _describe(source: Any) -> str:
     if isinstance(source, dict): return repr(source.get("path") or f"<{len(source.get('bytes') or b'')} bytes>")
     return f"<{type(source).__name__}>"
 
+def _pil_open() -> Callable:
+    "PIL's own `Image.open`, also when another library has put a wrapper in its place (it keeps the original in its globals)"
+    fn, seen = Image.open, set()
+    while getattr(fn, "__module__", None) != Image.__name__ and id(fn) not in seen:
+        seen.add(id(fn))
+        inner = getattr(fn, "__wrapped__", None) or next((v for v in getattr(fn, "__globals__", {}).values() if callable(v)
+                                                          and getattr(v, "__module__", None) == Image.__name__ and getattr(v, "__name__", None) == "open"), None)
+        if inner is None: break
+        fn = inner
+    return fn
+
+_PIL_OPEN = _pil_open()  # taken once, at import: a wrapper installed later is never called
+
+pillow_heif.register_heif_opener()  # HEIC/HEIF phone photos decode like any other format
+
+def open_image(data: bytes) -> Image.Image:
+    "PIL's lazy `Image.open` of encoded `data` (its own function, whoever patched `Image.open`): header read, no pixel decoded"
+    return _PIL_OPEN(io.BytesIO(data))
+
 def _read_bytes(source: ImageSource) -> bytes:
     "The encoded bytes behind `source`"
     if isinstance(source, dict): # the `datasets.Image` storage format
@@ -849,7 +869,7 @@ def load_image(source: ImageSource, # path, bytes, file object, PIL image or `da
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-                img = Image.open(io.BytesIO(data))
+                img = open_image(data)
         except Image.DecompressionBombError as e:
             raise BadImageError(source, f"too many pixels ({e})") from None
         except UnidentifiedImageError:

@@ -18,7 +18,7 @@ from typing import Any, Callable
 import albumentations as A
 import numpy as np
 import torch
-from datasets import Dataset, DatasetDict, Image as ImageFeature, load_dataset, load_from_disk
+from datasets import Dataset, DatasetDict, Image as ImageFeature, Value, load_dataset, load_from_disk
 from PIL import Image
 from torch.utils.data import DataLoader
 
@@ -28,12 +28,12 @@ from .core import (BadImageError, CROP_MARGIN, DataConfig, Registry, STREET2SHOP
 from . import synth
 
 # %% auto #0
-__all__ = ['IMAGE_COLUMNS', 'BOX_COLUMNS', 'REQUIRED_COLUMNS', 'CATEGORIES', 'log', 'SOURCES', 'register_source', 'IMAGENET_MEAN',
-           'IMAGENET_STD', 'STREET_AUGMENTS', 'register_street_augment', 'list_street_augments', 'SEED_IMAGE_SIZE',
-           'product_id_from_url', 'clean_split', 'stratified_sample', 'DatasetUnavailableError', 'load_street2shop',
-           'load_report', 'street_train_transform', 'shop_train_transform', 'eval_transform', 'crop_to_box',
-           'split_train_val', 'product_halves', 'seed_transforms', 'Street2ShopImageSimilarityDataset', 'make_pairs',
-           'ProductBatchSampler', 'make_loader']
+__all__ = ['IMAGE_COLUMNS', 'BOX_COLUMNS', 'REQUIRED_COLUMNS', 'CATEGORIES', 'log', 'ID_COLUMNS', 'SOURCES', 'register_source',
+           'IMAGENET_MEAN', 'IMAGENET_STD', 'STREET_AUGMENTS', 'register_street_augment', 'list_street_augments',
+           'SEED_IMAGE_SIZE', 'id_from_url', 'product_id_from_url', 'clean_split', 'stratified_sample',
+           'DatasetUnavailableError', 'with_ids', 'load_street2shop', 'load_report', 'street_train_transform',
+           'shop_train_transform', 'eval_transform', 'crop_to_box', 'split_train_val', 'product_halves',
+           'seed_transforms', 'Street2ShopImageSimilarityDataset', 'make_pairs', 'ProductBatchSampler', 'make_loader']
 
 # %% ../nbs/02_data.ipynb #a22267af
 IMAGE_COLUMNS = ("street_photo_image", "shop_photo_image")
@@ -42,10 +42,16 @@ REQUIRED_COLUMNS = ("street_photo_url", "street_photo_image", "shop_photo_url", 
 CATEGORIES = synth.CATEGORIES
 log = logging.getLogger(__name__)
 
+ID_COLUMNS = ("street_photo_id", "product_id", "shop_photo_id")  # strings downstream of the loader, whatever the source stores
+
+def id_from_url(url: str, prefix: str = "url") -> str:
+    "A stable id for a photo URL (query string and scheme ignored), for sources that carry no id column"
+    key = url.split("?")[0].split("://")[-1].lower()
+    return f"{prefix}-" + hashlib.sha1(key.encode()).hexdigest()[:16]
+
 def product_id_from_url(url: str) -> str:
     "A stable product id for a shop photo URL (query string and scheme ignored)"
-    key = url.split("?")[0].split("://")[-1].lower()
-    return "url-" + hashlib.sha1(key.encode()).hexdigest()[:16]
+    return id_from_url(url, "url")
 
 # %% ../nbs/02_data.ipynb #19125b38
 def _row_problem(row: dict) -> str | None:
@@ -117,9 +123,15 @@ def _read_hub(source: str, cfg: DataConfig) -> DatasetDict:
             f"so it is cached, or pass a local copy's path, or use source='synthetic'.") from None
 
 # %% ../nbs/02_data.ipynb #42c05212
-def _with_product_ids(ds: Dataset) -> Dataset:
-    if "product_id" in ds.column_names: return ds
-    return ds.add_column("product_id", [product_id_from_url(u) for u in ds["shop_photo_url"]])
+_ID_FROM = {"street_photo_id": ("street_photo_url", "street"), "product_id": ("shop_photo_url", "url"), "shop_photo_id": ("shop_photo_url", "shop")}
+
+def with_ids(ds: Dataset) -> Dataset:
+    "`ds` with its id columns as strings: cast where the source has them (the real data's integers), else derived from the photo URLs"
+    for col, (url_col, prefix) in _ID_FROM.items():
+        if col in ds.column_names:
+            if ds.features[col] != Value("string"): ds = ds.cast_column(col, Value("string"))
+        elif url_col in ds.column_names: ds = ds.add_column(col, [id_from_url(u, prefix) for u in ds[url_col]])
+    return ds
 
 def _check_columns(ds: Dataset, split: str, source: str) -> None:
     missing = [c for c in REQUIRED_COLUMNS if c not in ds.column_names]
@@ -127,7 +139,7 @@ def _check_columns(ds: Dataset, split: str, source: str) -> None:
 
 def _cache_key(source: str, cfg: DataConfig, ratio: float, seed: int) -> str:
     what = {"source": source if source_kind(source) != "disk" else str(Path(source).resolve()), "ratio": ratio, "seed": seed,
-            "synth": config_hash(cfg.synth, exclude=("workers",)) if source == "synthetic" else None, "version": 1}
+            "synth": config_hash(cfg.synth, exclude=("workers",)) if source == "synthetic" else None, "version": 2}
     return config_hash(what)
 
 def _save_cache(dd: DatasetDict, report: dict, dest: Path) -> None:
@@ -155,7 +167,7 @@ def load_street2shop(source: str | None = None, # "synthetic", a local path or a
     out, report = {}, {"source": source, "ratio": ratio, "seed": seed, "dropped": {}, "rows": {}}
     for split, ds in raw.items():
         if split in ("train", "test"): _check_columns(ds, split, source)
-        ds, dropped = clean_split(_with_product_ids(ds)) if split in ("train", "test") else (_with_product_ids(ds), Counter())
+        ds, dropped = clean_split(with_ids(ds)) if split in ("train", "test") else (with_ids(ds), Counter())
         out[split] = stratified_sample(ds, ratio, seed)
         report["dropped"][split], report["rows"][split] = dict(dropped), len(out[split])
         if verbose and dropped: print(f"{split}: dropped {sum(dropped.values())} bad rows: {dict(dropped)}")

@@ -25,7 +25,7 @@ from datasets import Dataset, Image as ImageFeature
 from PIL import Image
 
 from .core import (Config, DetectConfig, MissingArtefactError, Registry, Schedule, TrainedRun, cache_dir, check_may_train,
-                             get_preset, grow_box, seed_everything, trained_run, write_atomic, write_dir_atomic, yolo_weights)
+                             get_preset, grow_box, open_image, seed_everything, trained_run, write_atomic, write_dir_atomic, yolo_weights)
 from .data import BOX_COLUMNS, CATEGORIES, load_street2shop, split_train_val
 
 # %% auto #0
@@ -73,6 +73,12 @@ DETECTORS = Registry("detector")
 _TINY_SCALE = [0.33, 0.125, 256]  # depth, width, max channels of `yolov8-tiny` ('n' is 0.33, 0.25, 1024)
 register_detector = DETECTORS.register  # decorator: `@register_detector(name)` on a builder `fn(names, cfg) -> YoloCropper`
 list_detectors = DETECTORS.names
+os.environ["YOLO_AUTOINSTALL"] = "false"  # read when ultralytics is first imported: it must never pip-install at run time
+
+def _no_autoinstall() -> None:
+    "Switch ultralytics' run-time package installs off, also when it was imported before this module set `YOLO_AUTOINSTALL`"
+    import ultralytics.utils, ultralytics.utils.checks
+    ultralytics.utils.AUTOINSTALL = ultralytics.utils.checks.AUTOINSTALL = False
 
 def create_detector(name: str, # a registered variant, see `list_detectors()`
                     names: Sequence[str] = CATEGORIES, # class names, one output per name
@@ -92,6 +98,7 @@ def find_weights(filename: str, # e.g. "yolov8s.pt"
     if dirs is not None:
         raise FileNotFoundError(f"detector weights {filename!r} not found in {[str(d) for d in dirs]}; {weights.how_to_get()}")
     weights.require()  # neither cached nor downloadable now: `MissingArtefactError` saying how to get them
+    _no_autoinstall()
     from ultralytics.utils.downloads import attempt_download_asset
     with _quiet(): path = Path(attempt_download_asset(str(weights.paths[0])))  # a full path: it downloads there
     if not path.is_file():
@@ -111,6 +118,7 @@ def _tiny_yaml() -> Path:
 
 def _build(source: str | Path, names: list[str], cfg: DetectConfig) -> "YoloCropper":
     "A YOLO built from `source` (.yaml or .pt) with a head of `len(names)` classes; .pt weights carried over"
+    _no_autoinstall()
     from ultralytics import YOLO
     from ultralytics.nn.tasks import DetectionModel
     with _quiet():
@@ -212,6 +220,7 @@ class YoloCropper:
     @classmethod
     def load(cls, path: str | Path) -> "YoloCropper":
         "The detector saved by `save` in the folder `path`"
+        _no_autoinstall()
         from ultralytics import YOLO
         path = Path(path)
         meta = json.loads((path / cls.config_file).read_text())
@@ -244,7 +253,7 @@ def write_yolo_dataset(splits: dict[str, Dataset], # e.g. {"train": rows, "val":
         raw = rows.select_columns(cols).cast_column("street_photo_image", ImageFeature(decode=False))
         for i, row in enumerate(raw):
             data = row["street_photo_image"]["bytes"] or Path(row["street_photo_image"]["path"]).read_bytes()
-            im = Image.open(io.BytesIO(data))
+            im = open_image(data)
             W, H = im.size
             suffix = _SUFFIX.get(im.format)
             if suffix is None:

@@ -17,7 +17,7 @@ from tqdm.auto import tqdm
 
 from .core import EvalConfig, IndexConfig, cache_dir, get_preset, load_image
 from .data import load_street2shop
-from .gallery import (Gallery, build_gallery, gallery_index, query_embeddings, query_fingerprint, query_images, query_indices,
+from .gallery import (Gallery, build_gallery, gallery_index, query_embeddings, query_fingerprint, query_images, query_indices, sample_rows,
                                 row_gallery)  # evaluation's inputs (`s2s_search.gallery`)
 from .index import SearchResult
 
@@ -139,7 +139,7 @@ def row_index_protocol(embedder, test: Dataset, setting: str = "oracle", cfg: Ev
                        query_cache: str | Path | None = None) -> dict: # query-embeddings file (shareable with `evaluate_embedder`'s)
     "Top-k accuracy when only the query's own row counts as a hit (the seed project's protocol)"
     gi = gallery_index(embedder, row_gallery(test), index_cfg, cache, progress)
-    rows = query_indices(test, cfg)
+    rows = sample_rows(np.arange(test.num_rows), cfg)  # every row is a query here, as in the seed
     res = gi.search(query_embeddings(embedder, test, rows, setting, index_cfg.batch_size, query_cache), max(cfg.ks))
     rank = first_hit_rank(res.product_ids, rows.astype(str).astype(object))
     return {f"top_{k}": _stat(topk_hits(rank, k), cfg) for k in cfg.ks}

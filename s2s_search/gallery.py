@@ -18,13 +18,13 @@ from .data import BOX_COLUMNS, crop_to_box
 from .index import GalleryIndex, fingerprint, index_meta, load_or_build, load_or_embed
 
 # %% auto #0
-__all__ = ['SETTINGS', 'Gallery', 'build_gallery', 'query_indices', 'query_images', 'query_fingerprint', 'query_embeddings',
-           'gallery_index', 'row_gallery']
+__all__ = ['SETTINGS', 'Gallery', 'build_gallery', 'garment_rows', 'sample_rows', 'query_indices', 'query_images',
+           'query_fingerprint', 'query_embeddings', 'gallery_index', 'row_gallery']
 
 # %% ../nbs/06_gallery.ipynb #a8c48106
 @dataclass
 class Gallery:
-    "The shop side of an evaluation: one photo per product"
+    "The shop side of an evaluation: shop photos and the product each shows (a product may have several)"
     images: Sequence # PIL shop photos: a list, or `LazyImages` decoding them when read
     product_ids: np.ndarray
     categories: np.ndarray
@@ -40,16 +40,20 @@ def _raw(ds: Dataset) -> Dataset:
         if col in ds.column_names: ds = ds.cast_column(col, ImageFeature(decode=False))
     return ds
 
+def _photo_key(ds: Dataset) -> str:
+    "The column that tells shop photos apart: `shop_photo_id`; `product_id` for a split without photo ids (one photo per product)"
+    return "shop_photo_id" if "shop_photo_id" in ds.column_names else "product_id"
+
 def build_gallery(test: Dataset, # the test split
                   distractors: Dataset | None = None) -> Gallery: # shop-only products added to the gallery
-    "One shop photo per distinct product of `test` (first occurrence), plus `distractors`"
-    parts = [_raw(test).select_columns(["product_id", "category", "shop_photo_image"])]
-    if distractors is not None: parts.append(_raw(distractors).select_columns(["product_id", "category", "shop_photo_image"]))
-    pids, cats, where, seen = [], [], [], set()  # where: (part, row) of each product's photo
+    "Every distinct shop photo of `test` (first row of each `shop_photo_id`), plus `distractors`"
+    parts = [_raw(ds).select_columns(list(dict.fromkeys(["product_id", "category", "shop_photo_image", _photo_key(ds)])))
+             for ds in (test, distractors) if ds is not None]
+    pids, cats, where, seen = [], [], [], set()  # where: (part, row) of each shop photo
     for p, part in enumerate(parts):
-        for row, (pid, cat) in enumerate(zip(part["product_id"], part["category"])):
-            if pid in seen: continue
-            seen.add(pid); pids.append(pid); cats.append(cat); where.append((p, row))
+        for row, (key, pid, cat) in enumerate(zip(part[_photo_key(part)], part["product_id"], part["category"])):
+            if key in seen: continue
+            seen.add(key); pids.append(pid); cats.append(cat); where.append((p, row))
     def read(positions: list[int]) -> list:
         "The encoded shop photos of gallery positions, read from the Arrow table"
         out = [None] * len(positions)
@@ -63,11 +67,22 @@ def build_gallery(test: Dataset, # the test split
 
 SETTINGS = ("oracle", "full")
 
+def garment_rows(ds: Dataset) -> np.ndarray:
+    "The first row of each distinct street garment (`street_photo_id`, `product_id`); every row of a split without photo ids"
+    if "street_photo_id" not in ds.column_names: return np.arange(ds.num_rows)
+    cols, seen, rows = ds.select_columns(["street_photo_id", "product_id"]), set(), []
+    for i, key in enumerate(zip(cols["street_photo_id"], cols["product_id"])):
+        if key not in seen: seen.add(key); rows.append(i)
+    return np.asarray(rows, dtype=np.int64)
+
+def sample_rows(rows: np.ndarray, cfg: EvalConfig = EvalConfig()) -> np.ndarray:
+    "`rows`, or a seeded sample of `cfg.n_queries` of them, in order"
+    if cfg.n_queries is None or cfg.n_queries >= len(rows): return rows
+    return rows[np.sort(np.random.default_rng(cfg.seed).choice(len(rows), cfg.n_queries, replace=False))]
+
 def query_indices(test: Dataset, cfg: EvalConfig = EvalConfig()) -> np.ndarray:
-    "Rows of `test` used as queries: all, or a seeded sample of `cfg.n_queries`"
-    n = test.num_rows
-    if cfg.n_queries is None or cfg.n_queries >= n: return np.arange(n)
-    return np.sort(np.random.default_rng(cfg.seed).choice(n, cfg.n_queries, replace=False))
+    "Rows of `test` used as queries: one per distinct street garment, all or a seeded sample of `cfg.n_queries`"
+    return sample_rows(garment_rows(test), cfg)
 
 def query_images(test: Dataset, rows: Sequence[int], setting: str = "oracle") -> LazyImages:
     "Street photos of `rows`, cropped to their box (`oracle`) or whole (`full`), decoded when read"

@@ -22,9 +22,9 @@ from .core import PREPROCESSING_VERSION, IndexConfig, write_atomic
 log = logging.getLogger(__name__)
 
 # %% auto #0
-__all__ = ['log', 'INDEX_FORMAT', 'normalise', 'build_faiss_index', 'set_search_params', 'SearchResult', 'dedupe_per_product',
-           'GalleryIndex', 'fingerprint', 'index_meta', 'savez_atomic', 'save_index', 'load_index', 'stale_reasons',
-           'load_or_build', 'save_embeddings', 'load_or_embed']
+__all__ = ['log', 'INDEX_FORMAT', 'normalise', 'build_faiss_index', 'search_params', 'set_search_params', 'SearchResult',
+           'dedupe_per_product', 'GalleryIndex', 'fingerprint', 'index_meta', 'savez_atomic', 'save_index',
+           'load_index', 'stale_reasons', 'load_or_build', 'save_embeddings', 'load_or_embed']
 
 # %% ../nbs/05_index.ipynb #dacba9b1
 def normalise(emb: np.ndarray) -> np.ndarray:
@@ -45,6 +45,12 @@ def build_faiss_index(emb: np.ndarray, # (N, D) unit-norm gallery embeddings
     set_search_params(index, cfg)
     if _use_gpu(cfg): index = faiss.index_cpu_to_all_gpus(index)
     return index
+
+def search_params(index: faiss.Index, selector: faiss.IDSelector) -> faiss.SearchParameters:
+    "Per-search parameters that restrict `index` to `selector`'s ids and keep the index's own `nprobe` / `efSearch`"
+    if isinstance(index, faiss.IndexIVF): return faiss.SearchParametersIVF(sel=selector, nprobe=index.nprobe)
+    if isinstance(index, faiss.IndexHNSW): return faiss.SearchParametersHNSW(sel=selector, efSearch=index.hnsw.efSearch)
+    return faiss.SearchParameters(sel=selector)
 
 def set_search_params(index: faiss.Index, cfg: IndexConfig) -> None:
     "Apply `efSearch` / `nprobe` from `cfg` where the index type has them"
@@ -110,17 +116,40 @@ class GalleryIndex:
 
     def search(self,
                queries: np.ndarray, # (Q, D) query embeddings
-               k: int = 10) -> SearchResult:
-        "The `k` best gallery products for each query"
-        q = normalise(np.atleast_2d(queries))
-        fetch = min(len(self), k if self._unique else 4 * k)
-        scores, ids = self.index.search(q, fetch)
-        result = dedupe_per_product(ids, scores, self.product_ids, k)
-        while not self._unique and fetch < len(self) and (result.ids[:, -1] < 0).any():
-            fetch = min(len(self), 4 * fetch) # some query saw too few distinct products: look deeper
-            scores, ids = self.index.search(q, fetch)
-            result = dedupe_per_product(ids, scores, self.product_ids, k)
-        return result
+               k: int = 10,
+               among: np.ndarray | None = None) -> SearchResult: # only these gallery rows (e.g. one category's); None: all
+        "The `k` best gallery products for each query (among the `among` rows)"
+        scores, rows = self.candidates(normalise(np.atleast_2d(queries)), k, among)
+        return dedupe_per_product(rows, scores, self.product_ids, k)
+
+    def candidates(self,
+                   q: np.ndarray, # (Q, D) unit-norm float32 query embeddings
+                   k: int, # distinct products each query's rows must hold, where the searched rows hold that many
+                   among: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]: # only these gallery rows; None: all
+        "(Q, K) scores and gallery rows, best first (-1 past the end): as deep as it takes to reach `k` products per query"
+        n = len(self) if among is None else len(among)
+        if n == 0 or k <= 0: return np.zeros((len(q), 0), np.float32), np.zeros((len(q), 0), np.int64)
+        fetch = min(n, k if self._unique else 4 * k)
+        scores, rows = self._search_rows(q, fetch, among)
+        while not self._unique and fetch < n and any(self._products_in(r) < k for r in rows):
+            fetch = min(n, 4 * fetch)  # some query saw too few distinct products: look deeper
+            scores, rows = self._search_rows(q, fetch, among)
+        return scores, rows
+
+    def _products_in(self, rows: np.ndarray) -> int: return len(set(self.product_ids[rows[rows >= 0]].tolist()))
+
+    def _search_rows(self, q: np.ndarray, fetch: int, among: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+        "FAISS's `fetch` best rows per query, restricted to `among` by an ID selector; an exact scan of `among` when the index's probe falls short"
+        if among is None: return self.index.search(q, fetch)
+        among = np.ascontiguousarray(among, dtype=np.int64)
+        selector = faiss.IDSelectorBatch(among)  # kept alive here while FAISS searches with it
+        try:
+            scores, rows = self.index.search(q, fetch, params=search_params(self.index, selector))
+            if not (rows[:, -1] < 0).any(): return scores, rows
+        except RuntimeError: pass  # an index type that takes no selector (e.g. on a GPU)
+        sims = q @ self.emb[among].T
+        top = np.argsort(-sims, axis=1, kind="stable")[:, :fetch]
+        return np.take_along_axis(sims, top, 1).astype(np.float32), among[top]
 
 # %% ../nbs/05_index.ipynb #f6a356e8
 def fingerprint(items: Iterable) -> str:

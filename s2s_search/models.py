@@ -100,8 +100,10 @@ class Embedder(nn.Module):
         self.channels_last = channels_last
         if channels_last: self.to(memory_format=torch.channels_last)
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor: # (N, 3, H, W) normalised images
-        "(N, `embedding_dim`) unit-norm embeddings of the image batch `x`"
+    def forward(self, x: torch.Tensor) -> torch.Tensor: # (N, 3, H, W) normalised images of any side
+        "(N, `embedding_dim`) unit-norm embeddings of the image batch `x`, resized to the model's side first when it has another"
+        if x.shape[-2:] != (self.image_size, self.image_size):  # e.g. the seed's 128 px pairs: a ViT's patch grid is fixed
+            x = F.interpolate(x, size=(self.image_size, self.image_size), mode="bilinear", antialias=True, align_corners=False)
         if self.channels_last: x = x.contiguous(memory_format=torch.channels_last)
         return F.normalize(self.head(self.backbone(x)), dim=-1)
 

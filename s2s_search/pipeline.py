@@ -18,7 +18,7 @@ from .core import Config, IndexConfig, PipelineConfig, EvalConfig, cache_dir, lo
 from .data import load_street2shop, split_train_val
 from .index import GalleryIndex, SearchResult, index_meta, load_or_embed, save_embeddings, save_index
 from .evaluate import first_hit_rank, topk_hits, average_precision, summarise, paired_bootstrap_p
-from .gallery import Gallery, build_gallery, gallery_index, query_indices, query_images
+from .gallery import Gallery, build_gallery, gallery_index, garment_rows, query_indices, query_images
 from .rerank import standardise
 
 # %% auto #0
@@ -117,11 +117,18 @@ class StageScores:
     crop_conf: np.ndarray | None = None # (C,) detector confidence of each crop (None: whole photos)
     boxes: np.ndarray | None = None # (C, 4) xyxy pixel box of each crop in its photo
 
+def _widen(a: np.ndarray | None, width: int, fill) -> np.ndarray | None:
+    "(C, K) `a` padded on the right to `width` columns with `fill`"
+    return a if a is None or a.shape[1] == width else np.pad(a, ((0, 0), (0, width - a.shape[1])), constant_values=fill)
+
 def _concat(parts: list[StageScores]) -> StageScores:
+    "One `StageScores` of consecutive batches (candidate lists of unequal depth padded with -1 / NaN)"
     offs = np.cumsum([0] + [p.n_photos for p in parts[:-1]])
+    width = max(p.cand.shape[1] for p in parts)
     cat = lambda xs: None if xs[0] is None else np.concatenate(xs)
-    return StageScores(np.concatenate([p.owner + o for p, o in zip(parts, offs)]), cat([p.cand for p in parts]),
-                       cat([p.image for p in parts]), cat([p.text for p in parts]), cat([p.rerank for p in parts]),
+    by_cand = lambda xs, fill=np.nan: None if xs[0] is None else np.concatenate([_widen(x, width, fill) for x in xs])
+    return StageScores(np.concatenate([p.owner + o for p, o in zip(parts, offs)]), by_cand([p.cand for p in parts], -1),
+                       by_cand([p.image for p in parts]), by_cand([p.text for p in parts]), by_cand([p.rerank for p in parts]),
                        sum((p.captions for p in parts), []), sum(p.n_photos for p in parts), cat([p.crop_conf for p in parts]),
                        cat([p.boxes for p in parts]))
 
@@ -206,18 +213,21 @@ class Pipeline:
 
     def stages(self, images: Sequence, # street photos (PIL)
                use_detector: bool | None = None, # None: `cfg.use_detector`
-               image_only: bool = False) -> StageScores: # skip the caption and re-ranker stages
+               image_only: bool = False, # skip the caption and re-ranker stages
+               among: np.ndarray | None = None, # search only these gallery rows (a filter, e.g. one category's rows)
+               min_products: int = 0) -> StageScores: # candidates per crop cover at least this many products (and `cfg.top_k`)
         "Run every model on `images` (in batches of `cfg.batch_size`) and score each crop's top-K candidates"
         use_detector = self.cfg.use_detector if use_detector is None else use_detector
         bs = self.cfg.batch_size  # photos are read and decoded one batch at a time, never all at once
-        return _concat([self._stages([load_image(im) for im in images[i:i + bs]], use_detector, image_only)
+        return _concat([self._stages([load_image(im) for im in images[i:i + bs]], use_detector, image_only, among, min_products)
                         for i in range(0, len(images), bs)])
 
-    def _stages(self, images: list, use_detector: bool, image_only: bool = False) -> StageScores:
+    def _stages(self, images: list, use_detector: bool, image_only: bool = False, among: np.ndarray | None = None,
+                min_products: int = 0) -> StageScores:
         crops, owner, conf, boxes = self.crops(images, use_detector)
         q = self._timed("embed", self.embedder.embed, crops, batch_size=self.cfg.batch_size)
-        k = min(self.cfg.top_k, len(self.image_index))
-        image, cand = self._timed("search", self.image_index.index.search, np.ascontiguousarray(q, np.float32), k)
+        k = max(self.cfg.top_k, min_products)
+        image, cand = self._timed("search", self.image_index.candidates, np.ascontiguousarray(q, np.float32), k, among)
         image = np.where(cand < 0, np.nan, image).astype(np.float32)
         text, rerank, captions = None, None, []
         if self.caption_text is not None and not image_only:
@@ -324,8 +334,9 @@ def build_pipeline(cfg: Config, # a preset
         _, val = split_train_val(train, cfg.data.val_fraction, cfg.data.seed)
         val_gallery = build_gallery(val)
         val_pipe = Pipeline(comp["embedder"], val_gallery, pcfg, index_cfg=cfg.index, **models)
-        s = val_pipe.stages(query_images(val, np.arange(val.num_rows), "full"))
-        record = tune_weights(val_pipe, s, val["product_id"], pcfg.weight_grid, pcfg.crop_grid)
+        rows = garment_rows(val)  # each validation garment once
+        s = val_pipe.stages(query_images(val, rows, "full"))
+        record = tune_weights(val_pipe, s, val.select_columns(["product_id"])[rows.tolist()]["product_id"], pcfg.weight_grid, pcfg.crop_grid)
         pcfg = replace(pcfg, **{k: getattr(pcfg, k) if getattr(pcfg, k) is not None else record[k] for k in ("image_weight", "rerank_weight", "crop_weight")})
     pipe = Pipeline(comp["embedder"], gallery, pcfg, index_cfg=cfg.index, cache=cache or gallery_cache(cfg, gallery), progress=progress, **models)
     return pipe, {**record, "image_weight": pcfg.image_weight, "rerank_weight": pcfg.rerank_weight, "crop_weight": pcfg.crop_weight}

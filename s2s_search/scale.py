@@ -5,6 +5,7 @@
 # %% ../nbs/15_scale.ipynb #735414f3
 from __future__ import annotations
 
+import contextlib
 import csv
 import json
 import logging
@@ -28,9 +29,10 @@ from .index import INDEX_FORMAT, GalleryIndex, fingerprint, normalise, set_searc
 from .gallery import _encoded_key, _raw
 
 # %% auto #0
-__all__ = ['SHARD_KEY', 'MANIFEST', 'ShopPhotoTable', 'catalogue_from_dataset', 'catalogue_from_csv', 'load_catalogue',
-           'shard_path', 'write_shard', 'shard_meta', 'read_shard', 'start_ray', 'ShardEmbedder', 'embed_catalogue',
-           'resolve_factory', 'synthetic_embeddings', 'check_shards', 'build_index_from_shards']
+__all__ = ['SHARD_KEY', 'log', 'MANIFEST', 'ShopPhotoTable', 'catalogue_from_dataset', 'catalogue_from_csv', 'load_catalogue',
+           'shard_path', 'write_shard', 'ShardError', 'shard_meta', 'verify_shard', 'read_shard', 'start_ray',
+           'ShardEmbedder', 'embed_catalogue', 'resolve_factory', 'synthetic_embeddings', 'check_shards',
+           'build_index_from_shards']
 
 # %% ../nbs/15_scale.ipynb #adeda9a9
 @dataclass
@@ -85,6 +87,8 @@ def load_catalogue(source: str, # "preset" (the preset's data), a data source ("
 
 # %% ../nbs/15_scale.ipynb #4b1da04d
 SHARD_KEY = b"s2s_search"  # parquet schema metadata key holding a shard's JSON metadata
+_AGREE = ("model", "weights", "gallery", "embedding_dim", "n_shards")  # shard metadata every shard of a folder must share
+log = logging.getLogger(__name__)
 
 def shard_path(out: str | Path, shard: int) -> Path:
     "The file of shard number `shard` in the folder `out`"
@@ -104,15 +108,37 @@ def write_shard(path: str | Path,
     pq.write_table(table.replace_schema_metadata({SHARD_KEY: json.dumps(meta, sort_keys=True)}), buf)
     return write_atomic(path, buf.getvalue().to_pybytes())
 
+class ShardError(ValueError):
+    "A shard file that cannot be used; the message names the file and why"
+
+@contextlib.contextmanager
+def _naming(path: str | Path):
+    "Turn any failure to read the shard at `path` into a `ShardError` that names it"
+    try: yield
+    except ShardError: raise
+    except Exception as e: raise ShardError(f"unreadable shard {path}: {type(e).__name__}: {e}") from None
+
 def shard_meta(path: str | Path) -> dict:
-    "The metadata of the shard at `path` (read from the parquet footer only)"
-    md = pq.read_schema(path).metadata or {}
-    if SHARD_KEY not in md: raise ValueError(f"{path} is not an s2s_search shard (no {SHARD_KEY.decode()!r} metadata)")
-    return json.loads(md[SHARD_KEY])
+    "The metadata of the shard at `path`, read from the parquet footer only, after checking the footer's row count against it"
+    with _naming(path):
+        f = pq.ParquetFile(path)
+        md = f.schema_arrow.metadata or {}
+        if SHARD_KEY not in md: raise ShardError(f"{path} is not an s2s_search shard (no {SHARD_KEY.decode()!r} metadata)")
+        meta = json.loads(md[SHARD_KEY])
+        if f.metadata.num_rows != meta.get("n"): raise ShardError(f"{path} holds {f.metadata.num_rows} rows, its metadata says {meta.get('n')}")
+        return meta
+
+def verify_shard(path: str | Path, expected: dict | None = None) -> dict: # metadata the shard must have (model, shard number, ...)
+    "The metadata of the shard at `path` once it reads back whole (footer, metadata, row count, every vector) and matches `expected`; else `ShardError`"
+    meta = shard_meta(path)
+    read_shard(path, vectors_only=True)
+    wrong = [f"{k}: {meta.get(k)!r}, expected {v!r}" for k, v in (expected or {}).items() if meta.get(k) != v]
+    if wrong: raise ShardError(f"shard {path} was made by another run ({'; '.join(wrong)})")
+    return meta
 
 def read_shard(path: str | Path, vectors_only: bool = False) -> tuple[np.ndarray, np.ndarray | None, np.ndarray | None]:
     "(emb, product_ids, categories) of the shard at `path`; ids and categories are None with `vectors_only`"
-    t = pq.read_table(path, columns=["vector"] if vectors_only else None)
+    with _naming(path): t = pq.read_table(path, columns=["vector"] if vectors_only else None)
     col = t["vector"].combine_chunks()
     emb = col.values.to_numpy(zero_copy_only=False).reshape(len(col), col.type.list_size)
     if vectors_only: return emb, None, None
@@ -182,8 +208,13 @@ def embed_catalogue(catalogue: ShopPhotoTable,
     if (out / MANIFEST).exists() and (reasons := stale_reasons(json.loads((out / MANIFEST).read_text()), meta)):
         raise ValueError(f"{out} holds shards of another run ({'; '.join(reasons)}): use another folder or delete it")
     write_atomic(out / MANIFEST, json.dumps({**meta, "format": INDEX_FORMAT, "package_version": s2s_search.__version__}, indent=1))
-    todo = [s for s in range(n_shards) if not shard_path(out, s).exists()]
-    report = {"shards": n_shards, "skipped": n_shards - len(todo), "embedded": [], "images": 0, "workers": workers, "seconds": 0.0}
+    todo, redone = [], []
+    for s in range(n_shards):  # a shard file is trusted only when it reads back whole and is this run's
+        if not shard_path(out, s).exists(): todo.append(s); continue
+        try: verify_shard(shard_path(out, s), {k: meta[k] for k in _AGREE} | {"shard": s})
+        except ShardError as e: log.warning("redoing shard %d: %s", s, e); todo.append(s); redone.append(s)
+    report = {"shards": n_shards, "skipped": n_shards - len(todo), "embedded": [], "redone": redone, "images": 0, "workers": workers,
+              "seconds": 0.0}
     if not todo: return report
     import ray
     started, t = start_ray(address), time.time()
@@ -235,8 +266,6 @@ def synthetic_embeddings(n: int, dim: int, latent: int = 64, clusters: int = 200
     return normalise(z @ rng.normal(size=(latent, dim)) + 0.05 * rng.normal(size=(n, dim)))
 
 # %% ../nbs/15_scale.ipynb #21057505
-_AGREE = ("model", "weights", "gallery", "embedding_dim", "n_shards")  # shard metadata every shard must share
-
 def check_shards(folder: str | Path) -> tuple[list[Path], list[dict]]:
     "The shard files of `folder` and their metadata, after checking they are complete and made by one model from one catalogue"
     paths = sorted(Path(folder).glob("shard-*.parquet"))

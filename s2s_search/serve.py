@@ -28,7 +28,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from pydantic import BaseModel, Field
 
-from .core import BadImageError, Config, LazyImages, cache_dir, load_image, load_only, write_atomic
+from .core import BadImageError, Config, LazyImages, cache_dir, load_image, load_only, open_image, write_atomic
 from .index import fingerprint
 from .gallery import Gallery, build_gallery
 from .pipeline import Pipeline
@@ -194,15 +194,13 @@ class SearchService:
         "The result of one photo search: hits, crops, per-stage milliseconds of its batch"
         return self.submit(query).result()
 
-    def _hits(self, pids, scores, k: int, category: str | None) -> list[dict]:
-        out = []
-        for pid, s in zip(pids, scores):
-            if not pid: continue
-            cat = self.catalogue.products[pid]["category"]
-            if category and cat != category: continue
-            out.append({"product_id": str(pid), "category": cat, "score": float(s), "image_url": f"/products/{pid}/image"})
-            if len(out) == k: break
-        return out
+    def _hits(self, pids, scores, k: int) -> list[dict]:
+        return [{"product_id": str(pid), "category": self.catalogue.products[pid]["category"], "score": float(s),
+                 "image_url": f"/products/{pid}/image"} for pid, s in list(zip(pids, scores))[:k] if pid]
+
+    def _rows_of(self, category: str | None) -> np.ndarray | None:
+        "The gallery rows a category filter allows (None: no filter): the search runs among them only"
+        return None if category is None else np.flatnonzero(self.pipe.gallery.categories == category)
 
     def _search_batch(self, queries: list[Query]) -> list[dict]:
         from s2s_search.data import crop_to_box
@@ -210,17 +208,16 @@ class SearchService:
         out: list[dict | None] = [None] * len(queries)
         with self.lock:
             before = dict(self.pipe.timings)
-            for detect in (True, False):
-                idx = [i for i, q in enumerate(queries) if (q.box is None and self.full) == detect]
-                if not idx: continue
+            groups: dict[tuple, list[int]] = {}  # (whole photo through the detector, category filter) -> queries
+            for i, q in enumerate(queries): groups.setdefault((q.box is None and self.full, q.category), []).append(i)
+            for (detect, category), idx in groups.items():
                 images = [queries[i].image if queries[i].box is None else crop_to_box(queries[i].image, queries[i].box) for i in idx]
-                s = self.pipe.stages(images, use_detector=detect, image_only=not self.full)
-                deep = any(queries[i].category for i in idx)
-                k = min(max(max(queries[i].k for i in idx), self.pipe.cfg.top_k if deep else 0), len(self.pipe.image_index))
+                k = max(queries[i].k for i in idx)
+                s = self.pipe.stages(images, use_detector=detect, image_only=not self.full, among=self._rows_of(category), min_products=k)
                 res = self.pipe.rank(s, k)
                 for j, i in enumerate(idx):
                     q, crops = queries[i], np.flatnonzero(s.owner == j)
-                    out[i] = {"hits": self._hits(res.product_ids[j], res.scores[j], q.k, q.category),
+                    out[i] = {"hits": self._hits(res.product_ids[j], res.scores[j], q.k),
                               "crops": [{"box": list(q.box) if q.box is not None else _xywh(s.boxes[c]),
                                          "caption": s.captions[c] if s.captions else None} for c in crops]}
             stage_ms = {st: round(1000 * (t - before.get(st, 0.0)), 2) for st, t in self.pipe.timings.items() if t > before.get(st, 0.0)}
@@ -228,13 +225,13 @@ class SearchService:
         self.served += len(queries); self.latencies.extend([took] * len(queries))
         return [{**o, "timings_ms": stage_ms, "batch_size": len(queries)} for o in out]
 
-    def search_text(self, text: str, k: int = 10) -> dict:
-        "The products whose caption embedding is closest to `text`"
+    def search_text(self, text: str, k: int = 10, category: str | None = None) -> dict:
+        "The products (of `category`, when given) whose caption embedding is closest to `text`"
         if self.pipe.text_index is None: raise UploadError(501, "text search needs the captioner and text embedder, which this service has not loaded")
         with self.lock:
             t = time.perf_counter()
-            res = self.pipe.text_index.search(self.pipe.text_embedder.embed([text]), min(k, len(self.pipe.text_index)))
-            return {"hits": self._hits(res.product_ids[0], res.scores[0], k, None), "took_ms": 1000 * (time.perf_counter() - t)}
+            res = self.pipe.text_index.search(self.pipe.text_embedder.embed([text]), k, among=self._rows_of(category))
+            return {"hits": self._hits(res.product_ids[0], res.scores[0], k), "took_ms": 1000 * (time.perf_counter() - t)}
 
     def product(self, product_id: str) -> dict:
         if product_id not in self.catalogue: raise UploadError(404, f"no product {product_id[:40]!r}")
@@ -358,7 +355,7 @@ $('drop').ondrop = e => { e.preventDefault(); $('drop').classList.remove('over')
 $('category').onchange = () => { if (photo) search(photo, null, 'for the whole photo'); };
 $('text-go').onclick = async () => {
   const r = await fetch('/search/text', {method: 'POST', headers: {'content-type': 'application/json'},
-                                         body: JSON.stringify({text: $('text').value, k: 12})});
+                                         body: JSON.stringify({text: $('text').value, k: 12, category: $('category').value || null})});
   const j = await r.json(); if (!r.ok) { $('status').textContent = 'error: ' + j.error; return; }
   show(j.hits, 'for "' + $('text').value + '"');
 };
@@ -386,6 +383,7 @@ class SearchResponse(BaseModel):
 class TextQuery(BaseModel):
     text: str = Field(min_length=1, max_length=500)
     k: int = Field(10, ge=1, le=100)
+    category: str | None = Field(None, max_length=64, description="only products of this category")
 
 class TextResponse(BaseModel):
     hits: list[Hit]
@@ -453,7 +451,7 @@ def create_app(service: SearchService,
         return {**result, "took_ms": 1000 * (time.perf_counter() - t)}
 
     @app.post("/search/text", response_model=TextResponse)
-    def search_text(q: TextQuery): return service.search_text(q.text, q.k)
+    def search_text(q: TextQuery): return service.search_text(q.text, q.k, q.category or None)
 
     @app.get("/products/{product_id}", response_model=ProductInfo)
     def product(product_id: str): return service.product(product_id)
@@ -462,7 +460,7 @@ def create_app(service: SearchService,
     def product_image(product_id: str) -> Response:
         service.product(product_id)
         data = service.catalogue.image_bytes(product_id)
-        fmt = Image.open(io.BytesIO(data)).format or "PNG"
+        fmt = open_image(data).format or "PNG"
         return Response(data, media_type=Image.MIME.get(fmt, "application/octet-stream"))
 
     @app.post("/products", response_model=ProductInfo, status_code=201)
