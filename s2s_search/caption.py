@@ -225,7 +225,7 @@ def _training_tensors(rows, # a split with boxes, `colour` and `pattern`
     street = rows.select_columns(["street_photo_image", *BOX_COLUMNS])
     imgs, boxes, shapes = [], [], []
     for r in tqdm(street, disable=not progress, desc="decoding street crops", leave=False):
-        a, b, shape = _wide_crop(load_image(r["street_photo_image"]), _box_of(r), outer, P)
+        a, b, shape = _wide_crop(load_image(r["street_photo_image"], upright=False), _box_of(r), outer, P)  # the box's frame
         imgs.append(a); boxes.append(b); shapes.append(shape)
     shop_idx = _first_per_product(rows)
     for r in tqdm(rows.select(shop_idx).select_columns(["shop_photo_image"]), disable=not progress, desc="decoding shop photos", leave=False):
@@ -267,7 +267,7 @@ def _augment(images: torch.Tensor, # (B, 3, P, P) uint8
 def _street_crops(rows, margin: float = CROP_MARGIN) -> list[Image.Image]:
     "Each row's street photo cropped to its garment box"
     cols = rows.select_columns(["street_photo_image", *BOX_COLUMNS])
-    return [crop_to_box(load_image(r["street_photo_image"]), _box_of(r), margin=margin) for r in cols]
+    return [crop_to_box(load_image(r["street_photo_image"], upright=False), _box_of(r), margin=margin) for r in cols]
 
 def _shop_photos(rows) -> tuple[list[Image.Image], list[int]]:
     "The shop photo of each distinct product of `rows`, and the row each came from"

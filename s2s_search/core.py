@@ -35,17 +35,18 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 # %% auto #0
 __all__ = ['STREET2SHOP_HUB_ID', 'DEFAULT_PER_FAMILY', 'PRESETS', 'PRESET_ENV', 'register_preset', 'list_presets', 'CACHE_ENV',
            'YOLO_RELEASE_URL', 'BLIP2_HUB_ID', 'MINILM_PACKAGE', 'MINILM_NAMES', 'PUBLISHED_WEIGHTS',
-           'register_weights', 'ImageSource', 'DEFAULT_MAX_PIXELS', 'PAD_FILL', 'PREPROCESSING_VERSION', 'CROP_MARGIN',
-           'SynthConfig', 'DataConfig', 'ModelConfig', 'Schedule', 'TrainConfig', 'IndexConfig', 'EvalConfig',
-           'DetectConfig', 'CaptionConfig', 'RerankConfig', 'PipelineConfig', 'ImageConfig', 'Config', 'Registry',
-           'override', 'preset_name', 'get_preset', 'config_hash', 'write_atomic', 'write_dir_atomic', 'failing_writes',
-           'seed_everything', 'get_device', 'bf16_autocast_ok', 'cache_dir', 'NotTrainedError', 'load_only',
-           'check_may_train', 'TrainedRun', 'trained_run', 'downloads_off', 'hub_reachable', 'url_reachable',
-           'hub_offline_unless_reachable', 'MissingArtefactError', 'torch_hub_dir', 'hub_snapshot',
-           'write_to_hub_cache', 'Artefact', 'timm_weights', 'open_clip_weights', 'transformers_weights',
-           'sentence_transformers_weights', 'yolo_weights', 'published_weights', 'blip2_weights', 'source_kind',
-           'dataset_artefact', 'PreflightRow', 'preset_needs', 'preflight', 'format_preflight', 'BadImageError',
-           'open_image', 'load_image', 'square_pixels', 'grow_box', 'LazyImages']
+           'register_weights', 'ImageSource', 'DEFAULT_MAX_PIXELS', 'ORIENTATION_TAG', 'PAD_FILL',
+           'PREPROCESSING_VERSION', 'CROP_MARGIN', 'SynthConfig', 'DataConfig', 'ModelConfig', 'Schedule',
+           'TrainConfig', 'IndexConfig', 'EvalConfig', 'DetectConfig', 'CaptionConfig', 'RerankConfig',
+           'PipelineConfig', 'ImageConfig', 'Config', 'Registry', 'override', 'preset_name', 'get_preset',
+           'config_hash', 'write_atomic', 'write_dir_atomic', 'failing_writes', 'seed_everything', 'get_device',
+           'bf16_autocast_ok', 'cache_dir', 'NotTrainedError', 'load_only', 'check_may_train', 'TrainedRun',
+           'trained_run', 'downloads_off', 'hub_reachable', 'url_reachable', 'hub_offline_unless_reachable',
+           'MissingArtefactError', 'torch_hub_dir', 'hub_snapshot', 'write_to_hub_cache', 'Artefact', 'timm_weights',
+           'open_clip_weights', 'transformers_weights', 'sentence_transformers_weights', 'yolo_weights',
+           'published_weights', 'blip2_weights', 'source_kind', 'dataset_artefact', 'PreflightRow', 'preset_needs',
+           'preflight', 'format_preflight', 'BadImageError', 'open_image', 'orientation', 'load_image', 'square_pixels',
+           'grow_box', 'LazyImages']
 
 # %% ../nbs/00_core.ipynb #59d7bf5a
 STREET2SHOP_HUB_ID = "petr7555/street2shop"  # the real data set on the Hugging Face hub
@@ -857,10 +858,24 @@ def _to_rgb(img: Image.Image) -> Image.Image:
     return img.convert("RGB")
 
 # %% ../nbs/00_core.ipynb #1835a2d2
+ORIENTATION_TAG = 0x0112  # EXIF orientation: 1 as stored; 2-8 mirrored and/or turned for display
+
+def orientation(img: Image.Image) -> int:
+    "The EXIF orientation of `img` (1: display as stored)"
+    return int(img.getexif().get(ORIENTATION_TAG, 1) or 1)
+
+def _as_stored(img: Image.Image) -> Image.Image:
+    "`img` with its orientation tag dropped, so that no later step turns it (`load_image`, `square_pixels`)"
+    if orientation(img) == 1: return img
+    out = img.copy()
+    for key in ("exif", "xmp", "XML:com.adobe.xmp"): out.info.pop(key, None)
+    return out
+
 def load_image(source: ImageSource, # path, bytes, file object, PIL image or `datasets` image record
                max_pixels: int | None = None, # refuse images with more pixels (default `ImageConfig.max_pixels`)
+               upright: bool = True, # turn by the EXIF orientation (a photo as people see it); False: as stored, the frame of a data set's boxes
               ) -> Image.Image:
-    "Decode `source` into an upright RGB image, or raise `BadImageError` saying why not"
+    "Decode `source` into an RGB image (upright, or as stored), or raise `BadImageError` saying why not"
     max_pixels = max_pixels or DEFAULT_MAX_PIXELS
     if isinstance(source, Image.Image): img = source
     else:
@@ -880,7 +895,7 @@ def load_image(source: ImageSource, # path, bytes, file object, PIL image or `da
     if w == 0 or h == 0: raise BadImageError(source, f"zero-sized image {w}x{h}")
     try:
         img.load()
-        img = ImageOps.exif_transpose(img)
+        img = ImageOps.exif_transpose(img) if upright else _as_stored(img)
         return _to_rgb(img)
     except (OSError, SyntaxError, ValueError) as e:
         raise BadImageError(source, f"truncated or corrupt: {e}") from None
@@ -918,13 +933,14 @@ class LazyImages(collections.abc.Sequence):
     "Photos read and decoded only when accessed: `images[i]` is one PIL image, `images[a:b]` a list; nothing is kept"
     def __init__(self, n: int, # how many photos
                  read: Callable[[list[int]], list], # positions -> their encoded photos (bytes, paths or image records)
-                 transform: Callable[[int, Image.Image], Image.Image] | None = None): # (position, photo) -> photo, e.g. a crop
-        self.n, self.read, self.transform = n, read, transform
+                 transform: Callable[[int, Image.Image], Image.Image] | None = None, # (position, photo) -> photo, e.g. a crop
+                 upright: bool = True): # `load_image`'s: False keeps a data set's street photos in the frame of their boxes
+        self.n, self.read, self.transform, self.upright = n, read, transform, upright
 
     def __len__(self) -> int: return self.n
 
     def _decode(self, positions: list[int]) -> list[Image.Image]:
-        imgs = [load_image(c) for c in self.read(positions)]
+        imgs = [load_image(c, upright=self.upright) for c in self.read(positions)]
         return imgs if self.transform is None else [self.transform(p, im) for p, im in zip(positions, imgs)]
 
     def __getitem__(self, i):

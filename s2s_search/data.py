@@ -23,17 +23,18 @@ from PIL import Image
 from torch.utils.data import DataLoader
 
 from .core import (BadImageError, CROP_MARGIN, DataConfig, Registry, STREET2SHOP_HUB_ID, TrainConfig, cache_dir, config_hash,
-                             get_preset, grow_box, hub_offline_unless_reachable, hub_snapshot, load_image, source_kind,
+                             get_preset, grow_box, hub_offline_unless_reachable, hub_snapshot, load_image, open_image, orientation, source_kind,
                              square_pixels, write_dir_atomic)
 from . import synth
 
 # %% auto #0
 __all__ = ['IMAGE_COLUMNS', 'BOX_COLUMNS', 'REQUIRED_COLUMNS', 'CATEGORIES', 'log', 'ID_COLUMNS', 'SOURCES', 'register_source',
            'IMAGENET_MEAN', 'IMAGENET_STD', 'STREET_AUGMENTS', 'register_street_augment', 'list_street_augments',
-           'SEED_IMAGE_SIZE', 'id_from_url', 'product_id_from_url', 'clean_split', 'stratified_sample',
-           'DatasetUnavailableError', 'with_ids', 'load_street2shop', 'load_report', 'street_train_transform',
-           'shop_train_transform', 'eval_transform', 'crop_to_box', 'split_train_val', 'product_halves',
-           'seed_transforms', 'Street2ShopImageSimilarityDataset', 'make_pairs', 'ProductBatchSampler', 'make_loader']
+           'SEED_IMAGE_SIZE', 'id_from_url', 'product_id_from_url', 'garment_rows', 'garments_with_differing_boxes',
+           'shop_photo_column', 'shop_photo_rows', 'clean_split', 'stratified_sample', 'DatasetUnavailableError',
+           'with_ids', 'load_street2shop', 'load_report', 'street_train_transform', 'shop_train_transform',
+           'eval_transform', 'crop_to_box', 'split_train_val', 'product_halves', 'seed_transforms',
+           'Street2ShopImageSimilarityDataset', 'make_pairs', 'ProductBatchSampler', 'make_loader']
 
 # %% ../nbs/02_data.ipynb #a22267af
 IMAGE_COLUMNS = ("street_photo_image", "shop_photo_image")
@@ -53,26 +54,64 @@ def product_id_from_url(url: str) -> str:
     "A stable product id for a shop photo URL (query string and scheme ignored)"
     return id_from_url(url, "url")
 
-# %% ../nbs/02_data.ipynb #19125b38
-def _row_problem(row: dict) -> str | None:
-    "Why `row` cannot be used, or None"
-    try: street = load_image(row["street_photo_image"])
-    except BadImageError as e: return f"street photo: {e.reason}"
-    try: load_image(row["shop_photo_image"])
-    except BadImageError as e: return f"shop photo: {e.reason}"
-    l, t, w, h = (row[k] for k in BOX_COLUMNS)
-    if None in (l, t, w, h) or w <= 0 or h <= 0: return "box has zero area"
-    W, H = street.size
-    if l < 0 or t < 0 or l + w > W or t + h > H: return "box outside the street photo"
-    return None
+# %% ../nbs/02_data.ipynb #c5013224
+def garment_rows(ds: Dataset) -> np.ndarray:
+    "The first row of each distinct street garment (`street_photo_id`, `product_id`); every row of a split without photo ids"
+    if "street_photo_id" not in ds.column_names: return np.arange(ds.num_rows)
+    cols, seen, rows = ds.select_columns(["street_photo_id", "product_id"]), set(), []
+    for i, key in enumerate(zip(cols["street_photo_id"], cols["product_id"])):
+        if key not in seen: seen.add(key); rows.append(i)
+    return np.asarray(rows, dtype=np.int64)
 
-def clean_split(ds: Dataset) -> tuple[Dataset, Counter]:
-    "Drop rows with undecodable images or impossible boxes from `ds`; return it and the reasons counted"
+def garments_with_differing_boxes(ds: Dataset) -> int:
+    "How many garments of `ds` have rows whose boxes differ (the first row's box is the one used)"
+    if "street_photo_id" not in ds.column_names: return 0
+    cols = ds.select_columns(["street_photo_id", "product_id", *BOX_COLUMNS])
+    boxes: dict = {}
+    for key, *box in zip(zip(cols["street_photo_id"], cols["product_id"]), *(cols[c] for c in BOX_COLUMNS)): boxes.setdefault(key, set()).add(tuple(box))
+    return sum(len(b) > 1 for b in boxes.values())
+
+def shop_photo_column(ds: Dataset) -> str:
+    "The column that tells shop photos apart: `shop_photo_id`; `product_id` for a split without photo ids (one photo per product)"
+    return "shop_photo_id" if "shop_photo_id" in ds.column_names else "product_id"
+
+def shop_photo_rows(ds: Dataset) -> np.ndarray:
+    "The first row of each distinct shop photo of `ds`"
+    _, first = np.unique(np.asarray(ds[shop_photo_column(ds)], dtype=object).astype(str), return_index=True)
+    return np.sort(first)
+
+# %% ../nbs/02_data.ipynb #19125b38
+def _fits(box: tuple, size: tuple[int, int]) -> bool:
+    l, t, w, h = box
+    return l >= 0 and t >= 0 and l + w <= size[0] and t + h <= size[1]
+
+def _check_row(row: dict) -> dict[str, str]:
+    "Why `row` cannot be used (\"\" when it can), and for a street photo with an EXIF orientation tag, which frames its box fits"
+    out = {"_problem": "", "_orientation": ""}
+    try: street = load_image(row["street_photo_image"], upright=False)  # boxes refer to the stored pixels (see `core.load_image`)
+    except BadImageError as e: return {**out, "_problem": f"street photo: {e.reason}"}
+    try: load_image(row["shop_photo_image"])
+    except BadImageError as e: return {**out, "_problem": f"shop photo: {e.reason}"}
+    box = tuple(row[k] for k in BOX_COLUMNS)
+    if None in box or box[2] <= 0 or box[3] <= 0: return {**out, "_problem": "box has zero area"}
+    tag = orientation(open_image(_encoded(row["street_photo_image"])))
+    if tag != 1:
+        W, H = street.size
+        stored, turned = _fits(box, (W, H)), _fits(box, (H, W) if tag >= 5 else (W, H))  # 5-8 swap the sides
+        out["_orientation"] = {(True, True): "fits both", (True, False): "fits the stored frame only",
+                               (False, True): "fits the rotated frame only", (False, False): "fits neither"}[stored, turned]
+    if not _fits(box, street.size): out["_problem"] = "box outside the street photo"
+    return out
+
+def _encoded(cell: dict) -> bytes: return cell["bytes"] if cell.get("bytes") is not None else Path(cell["path"]).read_bytes()
+
+def clean_split(ds: Dataset) -> tuple[Dataset, Counter, Counter]:
+    "Drop rows with undecodable images or impossible boxes from `ds`; return it, the reasons counted, and the orientation-tagged boxes by the frames they fit"
     raw = ds.cast_column(IMAGE_COLUMNS[0], ImageFeature(decode=False)).cast_column(IMAGE_COLUMNS[1], ImageFeature(decode=False))
-    problems = raw.map(lambda row: {"_problem": _row_problem(row) or ""}, desc="checking rows",
-                       remove_columns=list(raw.column_names), load_from_cache_file=False)["_problem"]
+    checked = raw.map(_check_row, desc="checking rows", remove_columns=list(raw.column_names), load_from_cache_file=False)
+    problems = checked["_problem"]
     keep = [i for i, p in enumerate(problems) if not p]
-    return ds.select(keep), Counter(p for p in problems if p)
+    return ds.select(keep), Counter(p for p in problems if p), Counter(o for o in checked["_orientation"] if o)
 
 # %% ../nbs/02_data.ipynb #3b1e2f5e
 def stratified_sample(ds: Dataset, # a split with a `category` column
@@ -164,12 +203,17 @@ def load_street2shop(source: str | None = None, # "synthetic", a local path or a
     if use_cache and (dest / "report.json").exists():
         return load_from_disk(str(dest / "data"))
     raw = SOURCES[source_kind(source)](source, cfg)
-    out, report = {}, {"source": source, "ratio": ratio, "seed": seed, "dropped": {}, "rows": {}}
+    out, report = {}, {"source": source, "ratio": ratio, "seed": seed, "dropped": {}, "rows": {}, "garments": {}, "garments_with_differing_boxes": {},
+                           "orientation_tagged_boxes": {}}
     for split, ds in raw.items():
         if split in ("train", "test"): _check_columns(ds, split, source)
-        ds, dropped = clean_split(with_ids(ds)) if split in ("train", "test") else (with_ids(ds), Counter())
+        ds, dropped, tagged = clean_split(with_ids(ds)) if split in ("train", "test") else (with_ids(ds), Counter(), Counter())
         out[split] = stratified_sample(ds, ratio, seed)
         report["dropped"][split], report["rows"][split] = dict(dropped), len(out[split])
+        if split in ("train", "test"):
+            report["orientation_tagged_boxes"][split] = dict(tagged)  # rows of photos with an EXIF orientation: which frame their box fits
+            report["garments"][split] = len(garment_rows(out[split]))
+            report["garments_with_differing_boxes"][split] = garments_with_differing_boxes(out[split])
         if verbose and dropped: print(f"{split}: dropped {sum(dropped.values())} bad rows: {dict(dropped)}")
     dd = DatasetDict(out)
     if use_cache:
@@ -311,7 +355,12 @@ class Street2ShopImageSimilarityDataset(torch.utils.data.Dataset):
         self.product_ids = np.asarray(rows["product_id"])
         self.categories, self._category = np.unique(np.asarray(rows["category"]), return_inverse=True)  # sorted names; each row's index
         self.with_category = with_category
-        self.pairs = make_pairs(self.product_ids, np.asarray(rows["category"]), num_negative_pairs, self.seed)
+        garments = garment_rows(rows)  # pairs are drawn per garment, however many shop photos its product has
+        pairs = make_pairs(self.product_ids[garments], np.asarray(rows["category"])[garments], num_negative_pairs, self.seed)
+        self.pairs = np.concatenate([garments[pairs[:, :2]], pairs[:, 2:]], 1)
+        self._photo_key = np.asarray(rows[shop_photo_column(rows)], dtype=object).astype(str)  # each row's shop photo
+        self._photos_of: dict[str, list[int]] = {}  # product -> the first row of each of its shop photos
+        for j in shop_photo_rows(rows).tolist(): self._photos_of.setdefault(self.product_ids[j], []).append(j)
         self._boxes = np.stack([rows[c] for c in BOX_COLUMNS], 1)
         self._cache = _DecodedCache(cache_bytes)
 
@@ -322,7 +371,7 @@ class Street2ShopImageSimilarityDataset(torch.utils.data.Dataset):
         def make():
             l, t, w, h = (int(v) for v in self._boxes[i])
             reach = CROP_MARGIN + (self.jitter if self.train else 0.0)
-            img = load_image(self.rows[int(i)][IMAGE_COLUMNS[0]])
+            img = load_image(self.rows[int(i)][IMAGE_COLUMNS[0]], upright=False)  # the frame of the box
             x0, y0 = max(0, int(l - reach * w)), max(0, int(t - reach * h))
             return np.asarray(crop_to_box(img, (l, t, w, h), margin=reach)), (l - x0, t - y0, w, h)
         return self._cache.get(("street", int(i)), make)
@@ -337,13 +386,19 @@ class Street2ShopImageSimilarityDataset(torch.utils.data.Dataset):
         "Row `i`'s shop photo"
         return load_image(self.rows[int(i)]["shop_photo_image"])
 
+    def shop_row(self, i: int, rng: np.random.Generator | None = None) -> int:
+        "A row holding one of the shop photos of row `i`'s product: a random one when training with `rng`, else the first"
+        photos = self._photos_of[self.product_ids[i]]
+        return photos[int(rng.integers(len(photos)))] if rng is not None and len(photos) > 1 else photos[0]
+
     def __getitem__(self, idx: int) -> tuple[torch.Tensor, ...]:
         "(street, shop, label), and the street row's category index `with_category`"
         street_row, shop_row, label = self.pairs[idx]
         rng = np.random.default_rng(np.random.randint(0, 2**31)) if self.train else None
         if rng is not None: seed_transforms(rng, self.street_transform, self.shop_transform)
         street = square_pixels(self.street_crop(street_row, rng), self.size)
-        shop = self._cache.get(("shop", self.product_ids[shop_row]), lambda: square_pixels(self.shop_photo(shop_row), self.size))
+        shop_row = self.shop_row(shop_row, rng)
+        shop = self._cache.get(("shop", self._photo_key[shop_row]), lambda: square_pixels(self.shop_photo(shop_row), self.size))
         item = (self.street_transform(image=street)["image"], self.shop_transform(image=shop)["image"], torch.tensor(float(label)))
         return item + (torch.tensor(int(self._category[street_row])),) if self.with_category else item
 

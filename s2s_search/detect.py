@@ -25,8 +25,9 @@ from datasets import Dataset, Image as ImageFeature
 from PIL import Image
 
 from .core import (Config, DetectConfig, MissingArtefactError, Registry, Schedule, TrainedRun, cache_dir, check_may_train,
-                             get_preset, grow_box, open_image, seed_everything, trained_run, write_atomic, write_dir_atomic, yolo_weights)
-from .data import BOX_COLUMNS, CATEGORIES, load_street2shop, split_train_val
+                             get_preset, grow_box, load_image, open_image, orientation, seed_everything, trained_run, write_atomic,
+                             write_dir_atomic, yolo_weights)
+from .data import BOX_COLUMNS, CATEGORIES, garment_rows, load_street2shop, split_train_val
 
 # %% auto #0
 __all__ = ['FALLBACK_CLASS', 'DETECTORS', 'register_detector', 'list_detectors', 'DETECTOR_CODE_VERSION', 'iou', 'Detections',
@@ -187,7 +188,7 @@ class YoloCropper:
         "Detect the garments in each photo: at most `max_crops` padded crops, best first, else the whole photo"
         k = self.cfg.max_crops if max_crops is None else max_crops
         bs = batch_size or self.cfg.train.batch_size
-        images = [im.convert("RGB") if im.mode != "RGB" else im for im in images]
+        images = [load_image(im, upright=False) for im in images]  # RGB, no orientation tag left: ultralytics would turn tagged photos
         out = []
         for i in range(0, len(images), bs):
             batch = images[i:i + bs]
@@ -234,6 +235,12 @@ def load_detector(path: str | Path) -> YoloCropper:
 # %% ../nbs/08_detect.ipynb #9e1796dc
 _SUFFIX = {"JPEG": ".jpg", "PNG": ".png", "BMP": ".bmp", "WEBP": ".webp", "TIFF": ".tif"}
 
+def _by_first_row(keys: np.ndarray, rows: np.ndarray) -> dict[int, list[int]]:
+    "`rows` grouped by their `keys`, each group under its first row, in order"
+    groups: dict = {}
+    for k, r in zip(keys.tolist(), rows.tolist()): groups.setdefault(k, []).append(r)
+    return {g[0]: g for g in groups.values()}
+
 def class_names(cfg: DetectConfig,
                 rows: Dataset | None = None) -> list[str]: # a split whose categories are the classes (default: the data contract's)
     "The detector's classes: the single class 'garment', or one per category of the data, sorted"
@@ -251,18 +258,23 @@ def write_yolo_dataset(splits: dict[str, Dataset], # e.g. {"train": rows, "val":
         (dest / "labels" / split).mkdir(parents=True, exist_ok=True)
         cols = ["street_photo_image", "category", *BOX_COLUMNS]
         raw = rows.select_columns(cols).cast_column("street_photo_image", ImageFeature(decode=False))
-        for i, row in enumerate(raw):
+        garments = garment_rows(rows)  # one image per street photo, one label line per garment in it
+        photo = np.asarray(rows["street_photo_id"]) if "street_photo_id" in rows.column_names else np.arange(rows.num_rows)
+        for i, photo_garments in _by_first_row(photo[garments], garments).items():
+            row = raw[i]
             data = row["street_photo_image"]["bytes"] or Path(row["street_photo_image"]["path"]).read_bytes()
             im = open_image(data)
             W, H = im.size
             suffix = _SUFFIX.get(im.format)
-            if suffix is None:
-                buf = io.BytesIO(); im.convert("RGB").save(buf, "PNG"); data, suffix = buf.getvalue(), ".png"
+            if suffix is None or orientation(im) != 1:  # re-encoded as stored, untagged: ultralytics' loader would turn it
+                buf = io.BytesIO(); load_image(data, upright=False).save(buf, "PNG"); data, suffix = buf.getvalue(), ".png"
             (dest / "images" / split / f"{i:06d}{suffix}").write_bytes(data)
-            c = 0 if len(names) == 1 else names.index(row["category"])
-            l, t, w, h = (row[k] for k in BOX_COLUMNS)
-            (dest / "labels" / split / f"{i:06d}.txt").write_text(
-                f"{c} {(l + w / 2) / W:.6f} {(t + h / 2) / H:.6f} {w / W:.6f} {h / H:.6f}\n")
+            lines = []
+            for g in raw.select(photo_garments):
+                c = 0 if len(names) == 1 else names.index(g["category"])
+                l, t, w, h = (g[k] for k in BOX_COLUMNS)
+                lines.append(f"{c} {(l + w / 2) / W:.6f} {(t + h / 2) / H:.6f} {w / W:.6f} {h / H:.6f}\n")
+            (dest / "labels" / split / f"{i:06d}.txt").write_text("".join(lines))
     yaml_path = dest / "data.yaml"
     YAML.save(yaml_path, {"path": str(dest.resolve()), **{s: f"images/{s}" for s in splits},
                           "names": dict(enumerate(names))})

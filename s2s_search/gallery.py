@@ -14,12 +14,12 @@ import numpy as np
 from datasets import Dataset, Image as ImageFeature
 
 from .core import EvalConfig, IndexConfig, LazyImages, load_image
-from .data import BOX_COLUMNS, crop_to_box
+from .data import BOX_COLUMNS, crop_to_box, garment_rows, shop_photo_column
 from .index import GalleryIndex, fingerprint, index_meta, load_or_build, load_or_embed
 
 # %% auto #0
-__all__ = ['SETTINGS', 'Gallery', 'build_gallery', 'garment_rows', 'sample_rows', 'query_indices', 'query_images',
-           'query_fingerprint', 'query_embeddings', 'gallery_index', 'row_gallery']
+__all__ = ['SETTINGS', 'Gallery', 'build_gallery', 'sample_rows', 'query_indices', 'query_images', 'query_fingerprint',
+           'query_embeddings', 'gallery_index', 'row_gallery']
 
 # %% ../nbs/06_gallery.ipynb #a8c48106
 @dataclass
@@ -40,18 +40,14 @@ def _raw(ds: Dataset) -> Dataset:
         if col in ds.column_names: ds = ds.cast_column(col, ImageFeature(decode=False))
     return ds
 
-def _photo_key(ds: Dataset) -> str:
-    "The column that tells shop photos apart: `shop_photo_id`; `product_id` for a split without photo ids (one photo per product)"
-    return "shop_photo_id" if "shop_photo_id" in ds.column_names else "product_id"
-
 def build_gallery(test: Dataset, # the test split
                   distractors: Dataset | None = None) -> Gallery: # shop-only products added to the gallery
     "Every distinct shop photo of `test` (first row of each `shop_photo_id`), plus `distractors`"
-    parts = [_raw(ds).select_columns(list(dict.fromkeys(["product_id", "category", "shop_photo_image", _photo_key(ds)])))
+    parts = [_raw(ds).select_columns(list(dict.fromkeys(["product_id", "category", "shop_photo_image", shop_photo_column(ds)])))
              for ds in (test, distractors) if ds is not None]
     pids, cats, where, seen = [], [], [], set()  # where: (part, row) of each shop photo
     for p, part in enumerate(parts):
-        for row, (key, pid, cat) in enumerate(zip(part[_photo_key(part)], part["product_id"], part["category"])):
+        for row, (key, pid, cat) in enumerate(zip(part[shop_photo_column(part)], part["product_id"], part["category"])):
             if key in seen: continue
             seen.add(key); pids.append(pid); cats.append(cat); where.append((p, row))
     def read(positions: list[int]) -> list:
@@ -66,14 +62,6 @@ def build_gallery(test: Dataset, # the test split
     return Gallery(LazyImages(len(pids), read), np.asarray(pids), np.asarray(cats), fingerprint(itertools.chain(pids, encoded)))
 
 SETTINGS = ("oracle", "full")
-
-def garment_rows(ds: Dataset) -> np.ndarray:
-    "The first row of each distinct street garment (`street_photo_id`, `product_id`); every row of a split without photo ids"
-    if "street_photo_id" not in ds.column_names: return np.arange(ds.num_rows)
-    cols, seen, rows = ds.select_columns(["street_photo_id", "product_id"]), set(), []
-    for i, key in enumerate(zip(cols["street_photo_id"], cols["product_id"])):
-        if key not in seen: seen.add(key); rows.append(i)
-    return np.asarray(rows, dtype=np.int64)
 
 def sample_rows(rows: np.ndarray, cfg: EvalConfig = EvalConfig()) -> np.ndarray:
     "`rows`, or a seeded sample of `cfg.n_queries` of them, in order"
@@ -90,10 +78,10 @@ def query_images(test: Dataset, rows: Sequence[int], setting: str = "oracle") ->
     raw = _raw(test).select_columns(["street_photo_image"])
     rows = [int(i) for i in rows]
     read = lambda positions: raw[[rows[p] for p in positions]]["street_photo_image"]
-    if setting == "full": return LazyImages(len(rows), read)
+    if setting == "full": return LazyImages(len(rows), read, upright=False)  # as stored: the frame of the garments' boxes
     boxes = test.select_columns(list(BOX_COLUMNS))[rows]
     box = lambda p: tuple(boxes[c][p] for c in BOX_COLUMNS)
-    return LazyImages(len(rows), read, lambda p, img: crop_to_box(img, box(p)))
+    return LazyImages(len(rows), read, lambda p, img: crop_to_box(img, box(p)), upright=False)
 
 def query_fingerprint(test: Dataset, rows: Sequence[int], setting: str) -> str:
     "Fingerprint of the query images `query_images(test, rows, setting)` would return, from their bytes and boxes"

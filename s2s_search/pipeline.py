@@ -15,10 +15,10 @@ import numpy as np
 from datasets import Dataset
 
 from .core import Config, IndexConfig, PipelineConfig, EvalConfig, cache_dir, load_image
-from .data import load_street2shop, split_train_val
+from .data import garment_rows, load_street2shop, split_train_val
 from .index import GalleryIndex, SearchResult, index_meta, load_or_embed, save_embeddings, save_index
 from .evaluate import first_hit_rank, topk_hits, average_precision, summarise, paired_bootstrap_p
-from .gallery import Gallery, build_gallery, gallery_index, garment_rows, query_indices, query_images
+from .gallery import Gallery, build_gallery, gallery_index, query_indices, query_images
 from .rerank import standardise
 
 # %% auto #0

@@ -195,7 +195,7 @@ class RerankValidation:
                  prior_temperature: float | None = None): # add the first stage's cosine / this to the re-ranker's logits
         self.val = RetrievalValidation(rows, batch_size)
         q, g = first_stage.embed(self.val.queries, batch_size), first_stage.embed(self.val.gallery, batch_size)
-        sims = q @ g.T
+        sims = self.val.product_scores(q, g)
         self.cand = np.argsort(-sims, 1)[:, :top_r]                       # (Q, R) first-stage candidates
         self.prior = np.take_along_axis(sims, self.cand, 1) / prior_temperature if prior_temperature else np.zeros(self.cand.shape, np.float32)
         self.first_stage_top1 = float((self.cand[:, 0] == self.val.truth).mean())
@@ -208,7 +208,7 @@ class RerankValidation:
 
     def score(self, model: Reranker) -> dict:
         "top-1 and mAP of the re-ranked candidates (a product outside them counts as a miss), and top-1 of the re-ranker alone"
-        s = model.score(model.features(self.val.queries, 64), self.cand, model.features(self.val.gallery, 64))
+        s = model.score(model.features(self.val.queries, 64), self.cand, model.features(self.val.product_photos, 64))
         rank, alone = self._ranks(s + self.prior), self._ranks(s)
         return {"top1": float((rank == 1).mean()), "mAP": float(np.where(rank > 0, 1 / np.maximum(rank, 1), 0).mean()),
                 "alone_top1": float((alone == 1).mean()), "first_stage_top1": self.first_stage_top1}

@@ -24,8 +24,8 @@ from safetensors.torch import load_file
 
 from .core import (Config, TrainConfig, bf16_autocast_ok, cache_dir, check_may_train, config_hash, get_device,
                              get_preset, load_image, seed_everything, trained_run, write_atomic)
-from .data import (BOX_COLUMNS, IMAGE_COLUMNS, Street2ShopImageSimilarityDataset, crop_to_box, load_street2shop, make_loader,
-                             product_halves, split_train_val)
+from .data import (BOX_COLUMNS, IMAGE_COLUMNS, Street2ShopImageSimilarityDataset, crop_to_box, garment_rows, load_street2shop,
+                             make_loader, product_halves, shop_photo_rows, split_train_val)
 from .models import CategoryLoss, DistillationLoss, Embedder, create_embedder, create_loss, load_embedder
 
 # %% auto #0
@@ -101,28 +101,39 @@ def _load_checkpoint(path: Path) -> dict:
 
 # %% ../nbs/04_train.ipynb #958e70cc
 class RetrievalValidation:
-    "Validation rows as search queries: oracle crops ranked against one shop photo per validation product"
+    "Validation garments as search queries: oracle crops ranked against every shop photo of the validation products, by product"
     def __init__(self,
                  rows: Dataset, # validation rows with boxes, `product_id` and `category`
                  batch_size: int = 256): # images per forward pass
         raw = rows.cast_column(IMAGE_COLUMNS[0], ImageFeature(decode=False)).cast_column(IMAGE_COLUMNS[1], ImageFeature(decode=False))
-        boxes = zip(*(raw[c] for c in BOX_COLUMNS))
-        self.queries = [crop_to_box(load_image(im), box) for im, box in zip(raw[IMAGE_COLUMNS[0]], boxes)]
+        q_rows = garment_rows(rows).tolist()  # each garment once
+        queried = raw.select(q_rows)
+        self.queries = [crop_to_box(load_image(im, upright=False), box) for im, box in zip(queried[IMAGE_COLUMNS[0]], zip(*(queried[c] for c in BOX_COLUMNS)))]
         pids, cats = np.asarray(raw["product_id"]), np.asarray(raw["category"])
         self.products, first = np.unique(pids, return_index=True)
-        self.gallery = [load_image(raw[int(j)][IMAGE_COLUMNS[1]]) for j in first]
-        self.truth = np.searchsorted(self.products, pids)          # (Q,) gallery row of each query's product
-        self.negatives = cats[:, None] == cats[first][None, :]      # (Q, G) same-category products ...
-        self.negatives[np.arange(len(pids)), self.truth] = False    # ... other than the query's own
+        photo_rows = shop_photo_rows(rows)
+        photo_rows = photo_rows[np.argsort(np.searchsorted(self.products, pids[photo_rows]), kind="stable")]  # grouped by product, in product order
+        self.gallery = [load_image(raw[int(j)][IMAGE_COLUMNS[1]]) for j in photo_rows]
+        self._product_starts = np.flatnonzero(np.r_[True, np.diff(np.searchsorted(self.products, pids[photo_rows])) != 0])  # first photo of each product
+        self.truth = np.searchsorted(self.products, pids[q_rows])   # (Q,) product of each query
+        self.negatives = cats[q_rows][:, None] == cats[first][None, :]  # (Q, P) same-category products ...
+        self.negatives[np.arange(len(q_rows)), self.truth] = False  # ... other than the query's own
         self.batch_size = batch_size
 
     def __len__(self) -> int: return len(self.queries)
 
+    def product_scores(self, q: np.ndarray, # (Q, D) query embeddings
+                       g: np.ndarray) -> np.ndarray: # (G, D) embeddings of `self.gallery`
+        "(Q, P) similarity of each query to each validation product: that of its best shop photo"
+        return np.maximum.reduceat(q @ g.T, self._product_starts, axis=1)
+
+    @property
+    def product_photos(self) -> list: return [self.gallery[i] for i in self._product_starts]  # each product's first shop photo
+
     def score(self, model: Embedder) -> dict:
         "top-1, top-10, mAP and pair AUC of `model` on the validation products"
-        q, g = model.embed(self.queries, self.batch_size), model.embed(self.gallery, self.batch_size)
-        sims = q @ g.T                                              # (Q, G)
-        own = sims[np.arange(len(q)), self.truth]
+        sims = self.product_scores(model.embed(self.queries, self.batch_size), model.embed(self.gallery, self.batch_size))
+        own = sims[np.arange(len(sims)), self.truth]
         rank = (sims >= own[:, None]).sum(1)                       # ties count against the query
         neg = sims[self.negatives]
         auc = pair_auc(np.concatenate([own, neg]), np.r_[np.ones(len(own)), -np.ones(len(neg))]) if len(neg) else float("nan")
@@ -137,7 +148,7 @@ def confusable_products(embedder, # anything with `embed(images, batch_size)`
     val = rows if isinstance(rows, RetrievalValidation) else RetrievalValidation(rows, batch_size)
     q, g = embedder.embed(val.queries, batch_size), embedder.embed(val.gallery, batch_size)
     sims = np.zeros((len(val.products), len(val.products)), np.float32)
-    np.add.at(sims, val.truth, q @ g.T)                               # (P, P): summed over each product's crops
+    np.add.at(sims, val.truth, val.product_scores(q, g))              # (P, P): summed over each product's crops
     sims[np.arange(len(sims)), np.arange(len(sims))] = -np.inf
     order = np.argsort(-sims, 1)[:, :k]
     return {p: val.products[o].tolist() for p, o in zip(val.products, order)}

@@ -1,9 +1,15 @@
 """The real Street2Shop run, rehearsed offline: `make rehearse` (also a check of `make test`).
 
 Lays the real world out in a temporary folder and runs the unchanged code on it:
-- the data set `petr7555/street2shop` as parquet shards in the Hugging Face hub cache, with the real column and
-  category names (no `product_id`, `colour` or `pattern` columns: the code derives ids from `shop_photo_url`), JPEG
-  bytes, street photos at a realistic resolution; written from the synthetic generator;
+- the data set `petr7555/street2shop` as parquet shards in the Hugging Face hub cache, in exactly its schema
+  (`DESIGN.md`, "The real data set"): integer `street_photo_id`, `product_id` and `shop_photo_id`, one row per (street
+  garment, shop photo) pair, two garments per street photo, three shop photos per product, JPEG bytes; among the street
+  photos two of 22 MP (5760x3840), one of 48 MP (refused by the 40 MP guard, dropped and counted) and one with an EXIF
+  orientation tag whose right-hand box fits only the stored frame. Each product is painted its own colour
+  (`s2s_search.painted`), so that
+- a plumbing check can use an embedder that cannot be wrong (`painted.PaintReader`): through the project's own loader,
+  gallery, queries and evaluation (oracle crops), and through the pipeline's ranking (oracle crops, no text or
+  re-ranker), it must score top-1 100% with one query per distinct garment and every distinct shop photo in the gallery;
 - randomly initialised checkpoints of exactly the real architectures under their real repository ids and file names,
   where each library looks: timm `legacy_xception` (torch hub), `resnet18.a1_in1k` and `mobilevit_s.cvnets_in1k` (hub),
   open_clip `ViT-B-32`/`openai` (hub), BLIP-2 under `Salesforce/blip2-opt-2.7b` as a tiny configuration of the same
@@ -35,7 +41,6 @@ EXPERIMENT = ROOT / "nbs" / "experiments" / "performance.ipynb"
 OVERRIDES = {"train.epochs": 1, "train.batch_size": 8, "train.num_workers": 0, "train.warmup_steps": 2, "train.patience": 1,
              "detect.train.epochs": 1, "detect.train.batch_size": 4, "rerank.train.epochs": 1, "rerank.train.batch_size": 8, "rerank.train.warmup_steps": 2,
              "eval.n_bootstrap": 100, "index.batch_size": 16, "pipeline.batch_size": 8}
-SYNTH = dict(n_train_products=24, n_test_products=10, street_per_product=2, shop_size=400, street_size=640, seed=7, workers=1)
 
 
 def _offline_env(tmp: Path) -> dict[str, str]:
@@ -53,24 +58,62 @@ def _digests(state: dict) -> list[str]:
     return sorted({_digest(v) for v in state.values() if hasattr(v, "numel") and v.numel() >= 1024 and v.is_floating_point()})
 
 
-def write_data(synth: dict) -> dict:
-    "The synthetic Street2Shop as the hub's parquet shards of `petr7555/street2shop`, without the columns the real one lacks"
-    from s2s_search.core import STREET2SHOP_HUB_ID, SynthConfig, write_to_hub_cache
-    from s2s_search.synth import generate_street2shop
-    from datasets import Image as ImageFeature
+def painted_copy() -> dict:
+    "The real-schema splits of the rehearsal (see the module's docstring), as lists of rows"
     from PIL import Image
-    def jpeg(cell: dict) -> dict:  # the generator writes shop photos as PNG; the shops' are JPEG
-        buf = io.BytesIO(); Image.open(io.BytesIO(cell["bytes"])).convert("RGB").save(buf, "JPEG", quality=92)
-        return {"bytes": buf.getvalue(), "path": None}
-    dd = generate_street2shop(SynthConfig(**synth), progress=False)
+    from s2s_search.painted import painted_split
+    def rows(split, products, size, keep_photos=None):
+        out = painted_split(split, products, shop_per_product=3, street_size=size)
+        photos = list(dict.fromkeys(r["street_photo_id"] for r in out))[:keep_photos]
+        return [r for r in out if r["street_photo_id"] in photos]
+    train = rows("train", range(0, 20), (640, 480)) + rows("train", [20, 21], (8000, 6000), keep_photos=1)
+    test = rows("test", range(32, 48), (640, 480)) + rows("test", [48, 49], (5760, 3840))
+    tagged = next(r["street_photo_id"] for r in test if r["street_photo_image"]["bytes"] and r["left"] > 320)  # a 640x480 photo
+    exif = Image.Exif(); exif[0x0112] = 6  # "turn 90 degrees to display": people see it 480x640; its right box fits only 640x480
+    for r in test:
+        if r["street_photo_id"] == tagged:
+            buf = io.BytesIO(); Image.open(io.BytesIO(r["street_photo_image"]["bytes"])).save(buf, "JPEG", exif=exif.tobytes(), quality=90)
+            r["street_photo_image"] = {"bytes": buf.getvalue(), "path": None}
+    return {"train": train, "test": test}
+
+
+def write_data() -> dict:
+    "The painted copy as the hub's parquet shards of `petr7555/street2shop`; rows per split"
+    import datasets
+    from s2s_search.core import STREET2SHOP_HUB_ID, write_to_hub_cache
+    from s2s_search.painted import FEATURES
     out = {}
-    for split in ("train", "test"):
-        ds = dd[split].remove_columns([c for c in ("product_id", "colour", "pattern") if c in dd[split].column_names])
-        ds = ds.cast_column("shop_photo_image", ImageFeature(decode=False))
-        ds = ds.map(lambda r: {"shop_photo_image": jpeg(r["shop_photo_image"])}).cast_column("shop_photo_image", ImageFeature())
-        buf = io.BytesIO(); ds.to_parquet(buf)
+    for split, rows in painted_copy().items():
+        buf = io.BytesIO(); datasets.Dataset.from_list(rows, features=FEATURES).to_parquet(buf)
         write_to_hub_cache(STREET2SHOP_HUB_ID, f"data/{split}-00000-of-00001.parquet", buf.getvalue(), repo_type="dataset")
-        out[split] = ds.num_rows
+        out[split] = len(rows)
+    return out
+
+
+def plumbing(cfg) -> dict:
+    "The plumbing check on the rehearsal's data (loaded from the hub cache as a real run loads it); raises AssertionError"
+    import numpy as np
+    from s2s_search.data import load_report, load_street2shop
+    from s2s_search.evaluate import evaluate_embedder, first_hit_rank
+    from s2s_search.gallery import build_gallery, query_images, query_indices
+    from s2s_search.painted import PaintReader
+    from s2s_search.pipeline import Pipeline
+    dd = load_street2shop(cfg=cfg.data, verbose=False)
+    test, report = dd["test"], load_report(cfg=cfg.data)
+    garments, photos = len(set(zip(test["street_photo_id"], test["product_id"]))), len(set(test["shop_photo_id"]))
+    gallery = build_gallery(test)
+    oracle = evaluate_embedder(PaintReader(), test, gallery, "oracle", cfg.eval, cfg.index)
+    rows = query_indices(test, cfg.eval)
+    pipe = Pipeline(PaintReader(), gallery, cfg.pipeline, index_cfg=cfg.index)
+    ranked = pipe.rank(pipe.stages(query_images(test, rows, "oracle"), use_detector=False), 10, use_text=False, use_rerank=False)
+    truth = np.asarray(test.select_columns(["product_id"])[rows.tolist()]["product_id"], dtype=object)
+    out = {"pair_rows": test.num_rows, "garments": garments, "queries": len(oracle.rows), "shop_photos": photos, "gallery": len(gallery.product_ids),
+           "evaluation_top1": oracle.summary["overall"]["top_1"]["value"], "pipeline_top1": float((first_hit_rank(ranked.product_ids, truth) == 1).mean()),
+           "dropped": report["dropped"], "orientation_tagged_boxes": report["orientation_tagged_boxes"]}
+    assert out["queries"] == garments and out["gallery"] == photos, out
+    assert out["evaluation_top1"] == 1.0 and out["pipeline_top1"] == 1.0, out
+    assert any("exceeds the limit" in reason for reason in report["dropped"]["train"]), report["dropped"]  # the 48 MP photo
+    assert report["orientation_tagged_boxes"]["test"].get("fits the stored frame only", 0) > 0, report["orientation_tagged_boxes"]
     return out
 
 
@@ -139,8 +182,10 @@ def _stage(name: str) -> int:
     from s2s_search.core import get_preset
     cfg = get_preset("street2shop", OVERRIDES)
     if name == "fabricate":
-        rows = write_data(SYNTH)
+        rows = write_data()
         print(json.dumps({"data": rows, "weights": fabricate(cfg)}))
+    elif name == "plumbing":
+        print(json.dumps(plumbing(cfg)))
     else:
         print(json.dumps(loaded(cfg)))
     return 0
@@ -157,7 +202,7 @@ def _run(cmd: list[str], env: dict, what: str) -> subprocess.CompletedProcess:
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--keep", action="store_true", help="keep the temporary folder (its path is printed)")
-    ap.add_argument("--stage", choices=("fabricate", "loaded"), help=argparse.SUPPRESS)  # internal: one stage in the rehearsal's environment
+    ap.add_argument("--stage", choices=("fabricate", "plumbing", "loaded"), help=argparse.SUPPRESS)  # internal: one stage in the rehearsal's environment
     args = ap.parse_args()
     if args.stage: return _stage(args.stage)
     t0 = time.time()
@@ -168,6 +213,12 @@ def main() -> int:
         if r.returncode: return 1
         made = json.loads(r.stdout.strip().splitlines()[-1])
         print(f"  data set: {made['data']} rows; checkpoints: {', '.join(made['weights'])}")
+        r = _run([sys.executable, __file__, "--stage", "plumbing"], env, "plumbing check: an embedder that cannot be wrong, real schema")
+        if r.returncode: return 1
+        got = json.loads(r.stdout.strip().splitlines()[-1])
+        print(f"  {got['pair_rows']} test pair rows: {got['queries']} queries for {got['garments']} garments, a gallery of {got['gallery']} "
+              f"shop photos; top-1 {got['evaluation_top1']:.0%} (evaluation), {got['pipeline_top1']:.0%} (pipeline ranking)")
+        print(f"  dropped: {got['dropped']}; orientation-tagged boxes: {got['orientation_tagged_boxes']}")
         r = _run([sys.executable, "-m", "s2s_search.cli", "preflight", "--preset", "street2shop"], env, "preflight")
         print("\n".join("  " + line for line in r.stdout.strip().splitlines()))
         if r.returncode: return 1
