@@ -36,7 +36,7 @@ def main() -> None:
         model, rec = fit_embedder(cfg, family, progress=False, device="cuda")
         h = rec["history"][-1]
         print(f"{rec['name']}: {rec['epochs']} epoch(s) in {time.time() - t:.0f}s; train loss {h['train_loss']:.4f}, "
-              f"val loss {h['val_loss']:.4f}, val pair AUC {h['val_auc']:.3f}, {h['train_images_per_s']:.0f} train images/s, "
+              f"val top-1 {h['val_top1']:.3f}, val mAP {h['val_mAP']:.3f}, val pair AUC {h['val_auc']:.3f}, {h['train_images_per_s']:.0f} train images/s, "
               f"peak GPU memory {torch.cuda.max_memory_allocated() / 2**30:.2f} GiB")
 
 

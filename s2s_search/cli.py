@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, Callable, Sequence
 
 from .core import BadImageError, Config, Registry, cache_dir, get_preset, list_presets, load_image, preset_name
+from .core import parse_box as core_parse_box
 
 # %% auto #0
 __all__ = ['PROG', 'CLI_MODELS', 'register_cli_model', 'list_cli_models', 'COMMANDS', 'CliError', 'parse_sets',
@@ -144,14 +145,15 @@ class PipelineModel:
         "The summary of the pipeline's search of the test queries (whole photos, or oracle crops searched whole)"
         from types import SimpleNamespace
         from s2s_search.evaluate import first_hit_rank, average_precision, summarise
-        from s2s_search.gallery import query_indices, query_images
+        from s2s_search.gallery import query_boxes, query_indices, query_images, query_photos, query_truth
         pipe = self.index(components, gallery, cfg, progress)
-        rows = query_indices(test, cfg.eval)
-        res = pipe.search(query_images(test, rows, setting), max(cfg.eval.ks))
-        picked = test.select_columns(["product_id", "category"])[rows.tolist()]
-        truth = np.asarray(picked["product_id"], dtype=object)
-        return SimpleNamespace(summary=summarise(first_hit_rank(res.product_ids, truth), average_precision(res.product_ids, truth),
-                                                 picked["category"], cfg.eval))
+        rows, k = query_indices(test, cfg.eval), max(cfg.eval.ks)
+        if setting == "full":  # each photo once; each garment ranked by the crop that overlaps its box (`Pipeline.rank_garments`)
+            photos, photo_of = query_photos(test, rows)
+            res = pipe.rank_garments(pipe.stages(query_images(test, photos, "full")), photo_of, query_boxes(test, rows), k)
+        else: res = pipe.search(query_images(test, rows, setting), k)
+        truth, cats = query_truth(test, rows), test.select_columns(["category"])[rows.tolist()]["category"]
+        return SimpleNamespace(summary=summarise(first_hit_rank(res.product_ids, truth), average_precision(res.product_ids, truth), cats, cfg.eval))
 
     def location(self, components: dict, gallery, cfg: Config) -> Path:
         from s2s_search.pipeline import gallery_cache
@@ -171,12 +173,9 @@ def _pipeline(): return PipelineModel()
 
 # %% ../nbs/12_cli.ipynb #abbdfb89
 def parse_box(text: str) -> tuple[int, int, int, int]:
-    "`left,top,width,height` as four integers, width and height positive"
-    try: box = tuple(int(float(v)) for v in text.split(","))
-    except ValueError: box = ()
-    if len(box) != 4 or box[2] <= 0 or box[3] <= 0:
-        raise CliError(f"--box expects left,top,width,height with a positive width and height, got {text!r}")
-    return box
+    "`left,top,width,height` as four integers, width and height positive (`core.parse_box`); else `CliError`"
+    try: return core_parse_box(text)
+    except ValueError as e: raise CliError(f"--box {e}") from None
 
 def load_queries(paths: Sequence[str], # image files
                  boxes: Sequence[str] | None = None, # "left,top,width,height": none, one for all, or one per image
@@ -324,7 +323,7 @@ def cmd_train(args) -> int:
 # %% ../nbs/12_cli.ipynb #ef7cfebc
 def _gallery(dd):
     from s2s_search.gallery import build_gallery
-    return build_gallery(dd["test"], dd["gallery_distractors"] if "gallery_distractors" in dd else None)
+    return build_gallery(dd["test"], dd.get("gallery_distractors"))
 
 def _indexed(args, cfg):
     "The `--model` entry, its trained model, the test gallery and its index: what `index` and `query` both need"

@@ -40,13 +40,13 @@ __all__ = ['STREET2SHOP_HUB_ID', 'DEFAULT_PER_FAMILY', 'PRESETS', 'PRESET_ENV', 
            'TrainConfig', 'IndexConfig', 'EvalConfig', 'DetectConfig', 'CaptionConfig', 'RerankConfig',
            'PipelineConfig', 'ImageConfig', 'Config', 'Registry', 'override', 'preset_name', 'get_preset',
            'config_hash', 'write_atomic', 'write_dir_atomic', 'failing_writes', 'seed_everything', 'get_device',
-           'bf16_autocast_ok', 'cache_dir', 'NotTrainedError', 'load_only', 'check_may_train', 'TrainedRun',
-           'trained_run', 'downloads_off', 'hub_reachable', 'url_reachable', 'hub_offline_unless_reachable',
-           'MissingArtefactError', 'torch_hub_dir', 'hub_snapshot', 'write_to_hub_cache', 'Artefact', 'timm_weights',
-           'open_clip_weights', 'transformers_weights', 'sentence_transformers_weights', 'yolo_weights',
-           'published_weights', 'blip2_weights', 'source_kind', 'dataset_artefact', 'PreflightRow', 'preset_needs',
-           'preflight', 'format_preflight', 'BadImageError', 'open_image', 'orientation', 'load_image', 'square_pixels',
-           'grow_box', 'LazyImages']
+           'autocast_dtype', 'bf16_autocast_ok', 'cache_dir', 'NotTrainedError', 'load_only', 'check_may_train',
+           'TrainedRun', 'trained_run', 'downloads_off', 'hub_reachable', 'url_reachable',
+           'hub_offline_unless_reachable', 'MissingArtefactError', 'torch_hub_dir', 'hub_snapshot',
+           'write_to_hub_cache', 'Artefact', 'timm_weights', 'open_clip_weights', 'transformers_weights',
+           'sentence_transformers_weights', 'yolo_weights', 'published_weights', 'blip2_weights', 'source_kind',
+           'dataset_artefact', 'PreflightRow', 'preset_needs', 'preflight', 'format_preflight', 'BadImageError',
+           'open_image', 'orientation', 'load_image', 'square_pixels', 'parse_box', 'grow_box', 'LazyImages']
 
 # %% ../nbs/00_core.ipynb #59d7bf5a
 STREET2SHOP_HUB_ID = "petr7555/street2shop"  # the real data set on the Hugging Face hub
@@ -120,7 +120,7 @@ class TrainConfig(Schedule):
     distil_weight: float = 1.0         # weight of that term (`models.DistillationLoss`)
     distil_temperature: float = 0.1    # softmax temperature of both models' similarities in that term
     group_size: int = 4                # products per group of rivals when mining (the re-ranker: a product and its first-stage rivals)
-    amp: bool = True                   # bf16 autocast where the hardware has it (`core.bf16_autocast_ok`)
+    amp: bool = True                   # reduced precision where the hardware has it (`core.autocast_dtype`: bf16, or fp16 with loss scaling)
     per_family: dict[str, dict] = field(default_factory=dict)  # embedders: family -> overrides of the fields above
 
     def for_family(self, family: str) -> TrainConfig:
@@ -408,11 +408,17 @@ def get_device(name: str | None = None) -> "torch.device":
     if mps is not None and mps.is_available(): return torch.device("mps")
     return torch.device("cpu")
 
-def bf16_autocast_ok(device: "torch.device") -> bool:
-    "Whether bf16 autocast pays on `device`: always on CUDA; on a CPU only with native bf16 instructions (AVX512-BF16, AMX)"
+def autocast_dtype(device: "torch.device") -> "torch.dtype | None":
+    "The reduced precision training pays with on `device`: bf16 where it is native (CUDA cards from Ampere on, CPUs with AVX512-BF16 or AMX), fp16 on older CUDA cards (with loss scaling), else None (float32)"
     import torch
-    if device.type == "cuda": return True
-    return device.type == "cpu" and bool(torch.backends.mkldnn.is_available() and torch.ops.mkldnn._is_mkldnn_bf16_supported())
+    if device.type == "cuda": return torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
+    native = device.type == "cpu" and torch.backends.mkldnn.is_available() and torch.ops.mkldnn._is_mkldnn_bf16_supported()
+    return torch.bfloat16 if native else None
+
+def bf16_autocast_ok(device: "torch.device") -> bool:
+    "Whether training on `device` runs in bf16 (`autocast_dtype`)"
+    import torch
+    return autocast_dtype(device) == torch.bfloat16
 
 CACHE_ENV = "S2S_CACHE"
 
@@ -916,6 +922,14 @@ def square_pixels(img: Image.Image, # any PIL image (converted with `load_image`
 
 # %% ../nbs/00_core.ipynb #6075ea77
 CROP_MARGIN = 0.05  # context kept around a garment's box in every crop: training, evaluation, search, detector crops
+
+def parse_box(text: str) -> tuple[int, int, int, int]:
+    "`left,top,width,height` as four integers, width and height positive; else `ValueError` saying what is expected"
+    try: box = tuple(int(float(v)) for v in text.split(","))
+    except ValueError: box = ()
+    if len(box) != 4 or box[2] <= 0 or box[3] <= 0:
+        raise ValueError(f"expects left,top,width,height with a positive width and height, got {text!r}")
+    return box
 
 def grow_box(box: Sequence[float], # x0, y0, x1, y1 in pixels
              size: tuple[int, int], # the image's (width, height)

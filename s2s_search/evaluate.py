@@ -17,7 +17,7 @@ from tqdm.auto import tqdm
 
 from .core import EvalConfig, IndexConfig, cache_dir, get_preset, load_image
 from .data import load_street2shop
-from .gallery import (Gallery, build_gallery, gallery_index, query_embeddings, query_fingerprint, query_images, query_indices, sample_rows,
+from .gallery import (Gallery, build_gallery, gallery_index, query_embeddings, query_fingerprint, query_images, query_indices, query_truth, sample_rows,
                                 row_gallery)  # evaluation's inputs (`s2s_search.gallery`)
 from .index import SearchResult
 
@@ -126,7 +126,7 @@ def evaluate_embedder(embedder, # a model or baseline (see above)
     q = query_embeddings(embedder, test, rows, setting, index_cfg.batch_size, query_cache, progress)
     k = max(cfg.ks)
     res = gi.search(q, k)
-    truth = np.asarray(test.select_columns(["product_id"])[rows.tolist()]["product_id"], dtype=object)
+    truth = query_truth(test, rows)
     cats = test.select_columns(["category"])[rows.tolist()]["category"]
     rank, ap = first_hit_rank(res.product_ids, truth), average_precision(res.product_ids, truth)
     return EvalResult(getattr(embedder, "name", type(embedder).__name__), setting, rows, res, rank, ap,
@@ -285,7 +285,7 @@ def evaluate_top_k_accuracies(test_dataset: Street2ShopImageSimilarityTestDatase
     rows = np.asarray(list(query_indices) + [i for i in vis_indices if i not in set(query_indices)], int)
     images = query_images(ds.rows, rows, setting)
     res = ds.index.search(ds.model.embed(images), k)
-    truth = np.asarray(ds.rows.select_columns(["product_id"])[rows.tolist()]["product_id"], dtype=object)
+    truth = query_truth(ds.rows, rows)
     rank = first_hit_rank(res.product_ids, truth)
     n_q = len(query_indices)
     accuracies = {f"top_{j}_accuracy": float(topk_hits(rank[:n_q], j).mean()) for j in (1, 3, 5, 10) if j <= k}

@@ -18,8 +18,8 @@ from .data import BOX_COLUMNS, crop_to_box, garment_rows, shop_photo_column
 from .index import GalleryIndex, fingerprint, index_meta, load_or_build, load_or_embed
 
 # %% auto #0
-__all__ = ['SETTINGS', 'Gallery', 'build_gallery', 'sample_rows', 'query_indices', 'query_images', 'query_fingerprint',
-           'query_embeddings', 'gallery_index', 'row_gallery']
+__all__ = ['SETTINGS', 'Gallery', 'build_gallery', 'sample_rows', 'query_indices', 'query_photos', 'query_boxes', 'query_truth',
+           'query_images', 'query_fingerprint', 'query_embeddings', 'gallery_index', 'row_gallery']
 
 # %% ../nbs/06_gallery.ipynb #a8c48106
 @dataclass
@@ -71,6 +71,25 @@ def sample_rows(rows: np.ndarray, cfg: EvalConfig = EvalConfig()) -> np.ndarray:
 def query_indices(test: Dataset, cfg: EvalConfig = EvalConfig()) -> np.ndarray:
     "Rows of `test` used as queries: one per distinct street garment, all or a seeded sample of `cfg.n_queries`"
     return sample_rows(garment_rows(test), cfg)
+
+def query_photos(test: Dataset, rows: Sequence[int]) -> tuple[np.ndarray, np.ndarray]:
+    "The distinct street photos of the garment `rows` (each photo's first row), and for each garment which of them is its photo"
+    rows = np.asarray(rows, dtype=np.int64)
+    if "street_photo_id" not in test.column_names: return rows, np.arange(len(rows))
+    ids = test.select_columns(["street_photo_id"])[rows.tolist()]["street_photo_id"]
+    first: dict = {}
+    photo_of = np.asarray([first.setdefault(p, len(first)) for p in ids], dtype=np.int64)
+    return rows[np.unique(photo_of, return_index=True)[1]], photo_of
+
+def query_boxes(test: Dataset, rows: Sequence[int]) -> np.ndarray:
+    "(Q, 4) xyxy box of each query row's garment in its street photo (the stored frame)"
+    cols = test.select_columns(list(BOX_COLUMNS))[[int(i) for i in rows]]
+    l, t, w, h = (np.asarray(cols[c], np.float64) for c in BOX_COLUMNS)
+    return np.stack([l, t, l + w, t + h], 1).reshape(-1, 4)
+
+def query_truth(test: Dataset, rows: Sequence[int]) -> np.ndarray:
+    "The product id of each query row: what a ranking must find"
+    return np.asarray(test.select_columns(["product_id"])[[int(i) for i in rows]]["product_id"], dtype=object)
 
 def query_images(test: Dataset, rows: Sequence[int], setting: str = "oracle") -> LazyImages:
     "Street photos of `rows`, cropped to their box (`oracle`) or whole (`full`), decoded when read"

@@ -13,7 +13,8 @@ import numpy as np
 from PIL import Image
 
 # %% auto #0
-__all__ = ['PALETTE', 'BACKGROUND', 'FEATURES', 'PaintReader', 'garment_boxes', 'painted_split', 'painted_street2shop']
+__all__ = ['PALETTE', 'BACKGROUND', 'FEATURES', 'PaintReader', 'garment_boxes', 'painted_split', 'painted_street2shop',
+           'PaintedGarmentFinder']
 
 # %% ../nbs/16_painted.ipynb #e32308bc
 PALETTE = np.array([(40 + 60 * (i % 4), 40 + 60 * (i // 4 % 4), 40 + 60 * (i // 16)) for i in range(64)], np.float32)  # product i's colour
@@ -73,3 +74,15 @@ def painted_street2shop(n_products: int = 12, # products per split (train and te
     splits = {"train": range(n_products), "test": range(n_products, 2 * n_products)}
     return datasets.DatasetDict({s: datasets.Dataset.from_list(painted_split(s, list(ps), shop_per_product, street_size), features=FEATURES)
                                  for s, ps in splits.items()})
+
+# %% ../nbs/16_painted.ipynb #cb5454da
+class PaintedGarmentFinder:
+    "A stand-in detector for painted photos: exactly their garment boxes (`garment_boxes`), cropped with the usual margin"
+    def detect(self, images: Sequence[Image.Image]) -> list:
+        from s2s_search.core import grow_box
+        from s2s_search.detect import Detections
+        out = []
+        for im in images:
+            boxes = np.array([[l, t, l + w, t + h] for l, t, w, h in garment_boxes(im.size)], np.float32)
+            out.append(Detections([im.crop(grow_box(b, im.size)) for b in boxes], boxes, ["garment"] * len(boxes), np.ones(len(boxes), np.float32)))
+        return out

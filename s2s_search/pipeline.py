@@ -18,13 +18,14 @@ from .core import Config, IndexConfig, PipelineConfig, EvalConfig, cache_dir, lo
 from .data import garment_rows, load_street2shop, split_train_val
 from .index import GalleryIndex, SearchResult, index_meta, load_or_embed, save_embeddings, save_index
 from .evaluate import first_hit_rank, topk_hits, average_precision, summarise, paired_bootstrap_p
-from .gallery import Gallery, build_gallery, gallery_index, query_indices, query_images
+from .gallery import Gallery, build_gallery, gallery_index, query_boxes, query_indices, query_images, query_photos, query_truth
+from .detect import iou
 from .rerank import standardise
 
 # %% auto #0
-__all__ = ['ABLATION', 'gather_scores', 'fuse', 'rerank_scores', 'merge_crops', 'CaptionText', 'captioner_checksum',
-           'StageScores', 'Pipeline', 'tune_weights', 'choose_first_stage', 'load_components', 'gallery_cache',
-           'build_pipeline', 'ablation']
+__all__ = ['ABLATION', 'gather_scores', 'fuse', 'rerank_scores', 'matched_crops', 'merge_crops', 'CaptionText',
+           'captioner_checksum', 'StageScores', 'Pipeline', 'tune_weights', 'choose_first_stage', 'load_components',
+           'gallery_cache', 'build_pipeline', 'ablation']
 
 # %% ../nbs/11_pipeline.ipynb #35c67958
 def gather_scores(query: np.ndarray, # (C, D) unit-norm query features, one row per crop
@@ -59,6 +60,20 @@ def rerank_scores(fused: np.ndarray, # (C, K) fused scores, any candidate order
     return out.astype(np.float32)
 
 # %% ../nbs/11_pipeline.ipynb #e73b3735
+def matched_crops(owner: np.ndarray, # (C,) photo index of each crop
+                  crop_boxes: np.ndarray, # (C, 4) xyxy box of each crop in its photo
+                  photo_of: np.ndarray, # (G,) photo index of each garment
+                  garment_boxes: np.ndarray, # (G, 4) xyxy annotated box of each garment
+                  threshold: float = 0.5) -> np.ndarray: # the IoU a crop needs to stand for a garment
+    "(G,) the crop of each garment's photo that overlaps its box most, -1 where none reaches `threshold`"
+    out = np.full(len(photo_of), -1, np.int64)
+    for g, (p, box) in enumerate(zip(photo_of, garment_boxes)):
+        crops = np.flatnonzero(owner == p)
+        if len(crops) == 0: continue
+        overlap = iou(crop_boxes[crops], box)[:, 0]
+        if overlap.max() >= threshold: out[g] = crops[int(overlap.argmax())]
+    return out
+
 def merge_crops(owner: np.ndarray, # (C,) photo index of each crop
                 cand: np.ndarray, # (C, K) gallery rows
                 scores: np.ndarray, # (C, K) final scores of those rows
@@ -239,9 +254,25 @@ class Pipeline:
             rerank = self._timed("rerank", self.reranker.score, qr, cand, self.rerank_gallery)
         return StageScores(owner, cand, image, text, rerank, captions, len(images), conf, boxes)
 
-    def rank(self, s: StageScores, k: int = 10, use_text: bool | None = None, use_rerank: bool | None = None,
-             image_weight: float | None = None, rerank_weight: float | None = None, crop_weight: float | None = None) -> SearchResult:
-        "Final per-product ranking of each photo from stage scores (stage switches and weights default to `cfg`)"
+    def rank(self, s: StageScores, k: int = 10, **weights) -> SearchResult:
+        "Final per-product ranking of each photo from stage scores (stage switches and weights as `crop_scores`, default `cfg`)"
+        return merge_crops(s.owner, s.cand, self.crop_scores(s, **weights), self.image_index.product_ids, s.n_photos, k)
+
+    def rank_garments(self, s: StageScores, # stage scores of whole street photos
+                      photo_of: np.ndarray, # (G,) each garment's photo (its index in `s`)
+                      boxes: np.ndarray, # (G, 4) each garment's xyxy box in its photo
+                      k: int = 10, **weights) -> SearchResult:
+        "Per garment: the ranking of the crop of its photo that overlaps its box most (IoU >= 0.5), else its photo's merged ranking"
+        scores, pids = self.crop_scores(s, **weights), self.image_index.product_ids
+        per_photo = merge_crops(s.owner, s.cand, scores, pids, s.n_photos, k)
+        per_crop = merge_crops(np.arange(len(s.cand)), s.cand, scores, pids, len(s.cand), k)
+        crop = matched_crops(s.owner, s.boxes, photo_of, boxes)
+        pick = lambda a, b: np.where((crop >= 0)[:, None], a[np.maximum(crop, 0)], b[photo_of])
+        return SearchResult(pick(per_crop.ids, per_photo.ids), pick(per_crop.scores, per_photo.scores), pick(per_crop.product_ids, per_photo.product_ids))
+
+    def crop_scores(self, s: StageScores, use_text: bool | None = None, use_rerank: bool | None = None, image_weight: float | None = None,
+                    rerank_weight: float | None = None, crop_weight: float | None = None) -> np.ndarray:
+        "(C, K) final score of each crop's candidates: image and text fused, the top-R re-ranked, the surer crops trusted more"
         c = self.cfg
         cw = crop_weight if crop_weight is not None else (c.crop_weight or 0.0)
         use_text = (c.use_text if use_text is None else use_text) and s.text is not None
@@ -251,7 +282,7 @@ class Pipeline:
         scores = fuse(s.image, s.text if use_text else None, w)
         if use_rerank: scores = rerank_scores(scores, s.rerank, c.top_r, a)
         if cw and s.crop_conf is not None: scores = scores + cw * np.log(np.maximum(s.crop_conf, 1e-3))[:, None]  # trust the surer crops
-        return merge_crops(s.owner, s.cand, scores, self.image_index.product_ids, s.n_photos, k)
+        return scores
 
     def search(self, images: Sequence, k: int = 10) -> SearchResult:
         "The `k` best products for each street photo of `images`"
@@ -272,12 +303,13 @@ class Pipeline:
 # %% ../nbs/11_pipeline.ipynb #98a9e6d6
 def tune_weights(pipe: Pipeline, # a pipeline over the validation gallery
                  s: StageScores, # its stage scores of the validation photos
-                 truth: Sequence[str], # (Q,) product id of each validation photo
+                 truth: Sequence[str], # (Q,) product id of each validation garment (of each photo, without `garments`)
                  grid: Sequence[float] = (0.0, 0.5, 1.0), # candidate image and re-ranker weights
-                 crop_grid: Sequence[float] = (0.0,)) -> dict: # candidate crop-confidence weights
+                 crop_grid: Sequence[float] = (0.0,), # candidate crop-confidence weights
+                 garments: tuple[np.ndarray, np.ndarray] | None = None) -> dict: # each garment's photo and xyxy box (`rank_garments`)
     "Pick the crop weight, then the image weight, then the re-ranker weight, each maximising validation mAP; the grids' scores too"
     def score(**kw) -> float:
-        res = pipe.rank(s, k=pipe.cfg.top_r, **kw)
+        res = pipe.rank(s, k=pipe.cfg.top_r, **kw) if garments is None else pipe.rank_garments(s, *garments, k=pipe.cfg.top_r, **kw)
         return float(average_precision(res.product_ids, truth).mean())
     c_scores = {c: score(use_text=False, use_rerank=False, crop_weight=c) for c in crop_grid} if s.crop_conf is not None else {0.0: None}
     c = max(c_scores, key=lambda x: (c_scores[x] or 0.0, -x))
@@ -334,9 +366,10 @@ def build_pipeline(cfg: Config, # a preset
         _, val = split_train_val(train, cfg.data.val_fraction, cfg.data.seed)
         val_gallery = build_gallery(val)
         val_pipe = Pipeline(comp["embedder"], val_gallery, pcfg, index_cfg=cfg.index, **models)
-        rows = garment_rows(val)  # each validation garment once
-        s = val_pipe.stages(query_images(val, rows, "full"))
-        record = tune_weights(val_pipe, s, val.select_columns(["product_id"])[rows.tolist()]["product_id"], pcfg.weight_grid, pcfg.crop_grid)
+        rows = garment_rows(val)  # each validation garment once, each photo through the pipeline once
+        photos, photo_of = query_photos(val, rows)
+        s = val_pipe.stages(query_images(val, photos, "full"))
+        record = tune_weights(val_pipe, s, query_truth(val, rows), pcfg.weight_grid, pcfg.crop_grid, (photo_of, query_boxes(val, rows)))
         pcfg = replace(pcfg, **{k: getattr(pcfg, k) if getattr(pcfg, k) is not None else record[k] for k in ("image_weight", "rerank_weight", "crop_weight")})
     pipe = Pipeline(comp["embedder"], gallery, pcfg, index_cfg=cfg.index, cache=cache or gallery_cache(cfg, gallery), progress=progress, **models)
     return pipe, {**record, "image_weight": pcfg.image_weight, "rerank_weight": pcfg.rerank_weight, "crop_weight": pcfg.crop_weight}
@@ -351,9 +384,10 @@ ABLATION = {  # row name -> (use_detector, use_text, use_rerank)
 
 def ablation(pipe: Pipeline, test: Dataset, cfg: EvalConfig = EvalConfig(), progress: bool = False) -> dict:
     "Per ablation row: summary, per-query ranks and AP; plus paired-bootstrap p-values of each step and of the full pipeline"
-    rows = query_indices(test, cfg)
-    images = query_images(test, rows, "full")
-    truth = np.asarray(test.select_columns(["product_id"])[rows.tolist()]["product_id"], dtype=object)
+    rows = query_indices(test, cfg)  # garments
+    photos, photo_of = query_photos(test, rows)  # each street photo goes through the pipeline once
+    images, garments = query_images(test, photos, "full"), (photo_of, query_boxes(test, rows))
+    truth = query_truth(test, rows)
     cats = test.select_columns(["category"])[rows.tolist()]["category"]
     passes = {False: pipe.stages(images, use_detector=False, image_only=True)} # the "image only" row needs nothing else
     pipe.timings.clear()
@@ -362,7 +396,7 @@ def ablation(pipe: Pipeline, test: Dataset, cfg: EvalConfig = EvalConfig(), prog
     seconds = time.perf_counter() - t
     out, k = {}, max(cfg.ks)
     for name, (d, txt, rr) in ABLATION.items():
-        res = pipe.rank(passes[d], k, use_text=txt, use_rerank=rr)
+        res = pipe.rank_garments(passes[d], *garments, k, use_text=txt, use_rerank=rr)
         rank, ap = first_hit_rank(res.product_ids, truth), average_precision(res.product_ids, truth)
         out[name] = {"summary": summarise(rank, ap, cats, cfg), "rank": rank, "ap": ap, "result": res}
     names = list(ABLATION)
@@ -371,6 +405,6 @@ def ablation(pipe: Pipeline, test: Dataset, cfg: EvalConfig = EvalConfig(), prog
                         ("mAP", lambda r: r["ap"])):
             out[name].setdefault("p_vs_previous", {})[m] = paired_bootstrap_p(vals(out[prev]), vals(out[name]), seed=cfg.seed)
     out["rows"], out["truth"] = rows, truth
-    out["throughput"] = {"queries": len(rows), "seconds": seconds, "queries_per_s": len(rows) / seconds,
-                         "ms_per_query": pipe.latency(len(rows)), "crops_per_query": len(passes[True].owner) / max(len(rows), 1)}
+    out["throughput"] = {"queries": len(photos), "seconds": seconds, "queries_per_s": len(photos) / seconds,  # a query: one photo
+                         "ms_per_query": pipe.latency(len(photos)), "crops_per_query": len(passes[True].owner) / max(len(photos), 1)}
     return out

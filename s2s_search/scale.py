@@ -83,7 +83,7 @@ def load_catalogue(source: str, # "preset" (the preset's data), a data source ("
     if source.endswith(".csv"): return catalogue_from_csv(source)
     from s2s_search.data import load_street2shop
     dd = load_street2shop(None if source == "preset" else source, cfg=cfg.data, verbose=False)
-    return catalogue_from_dataset(dd["test"], dd["gallery_distractors"] if "gallery_distractors" in dd else None)
+    return catalogue_from_dataset(dd["test"], dd.get("gallery_distractors"))
 
 # %% ../nbs/15_scale.ipynb #4b1da04d
 SHARD_KEY = b"s2s_search"  # parquet schema metadata key holding a shard's JSON metadata

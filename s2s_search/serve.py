@@ -28,7 +28,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from pydantic import BaseModel, Field
 
-from .core import BadImageError, Config, LazyImages, cache_dir, load_image, load_only, open_image, write_atomic
+from .core import BadImageError, Config, LazyImages, cache_dir, load_image, load_only, open_image, parse_box, write_atomic
 from .index import fingerprint
 from .gallery import Gallery, build_gallery
 from .pipeline import Pipeline
@@ -396,11 +396,10 @@ class ProductInfo(BaseModel):
     created: bool | None = None
 
 def _parse_box(text: str | None) -> tuple[int, int, int, int] | None:
-    "The form field `box` through the CLI's own parser (`cli.parse_box`); its error becomes a 400"
-    from s2s_search.cli import CliError, parse_box
+    "The form field `box` through the one box parser (`core.parse_box`); its error becomes a 400"
     if text is None or not text.strip(): return None
     try: return parse_box(text[:100])
-    except CliError as e: raise UploadError(400, str(e).replace("--box", "box")) from None
+    except ValueError as e: raise UploadError(400, f"box {e}") from None
 
 def create_app(service: SearchService,
                admin_token: str | None = None, # required by writes; None: writes refused
@@ -495,7 +494,7 @@ def load_service(cfg: Config, # a preset
     catalogue = Catalogue(state)
     if not len(catalogue):
         dd = load_street2shop(cfg=cfg.data, verbose=progress)
-        catalogue.seed(build_gallery(dd["test"], dd["gallery_distractors"] if "gallery_distractors" in dd else None))
+        catalogue.seed(build_gallery(dd["test"], dd.get("gallery_distractors")))
     gallery = catalogue.gallery()
     if model == "pipeline":
         pipe, _ = build_pipeline(cfg, gallery, comp, cache=state / "features", progress=progress)

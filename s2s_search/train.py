@@ -22,16 +22,16 @@ from tqdm.auto import tqdm
 from datasets import Dataset, Image as ImageFeature
 from safetensors.torch import load_file
 
-from .core import (Config, TrainConfig, bf16_autocast_ok, cache_dir, check_may_train, config_hash, get_device,
+from .core import (Config, TrainConfig, autocast_dtype, cache_dir, check_may_train, config_hash, get_device,
                              get_preset, load_image, seed_everything, trained_run, write_atomic)
 from .data import (BOX_COLUMNS, IMAGE_COLUMNS, Street2ShopImageSimilarityDataset, crop_to_box, garment_rows, load_street2shop,
                              make_loader, product_halves, shop_photo_rows, split_train_val)
 from .models import CategoryLoss, DistillationLoss, Embedder, create_embedder, create_loss, load_embedder
 
 # %% auto #0
-__all__ = ['TRAINING_CODE_VERSION', 'pair_auc', 'warmup_cosine', 'run_epoch', 'RetrievalValidation', 'confusable_products',
-           'distributed', 'RankBatches', 'GatheredLoss', 'train', 'train_fields', 'epoch_seed', 'plot_history',
-           'fit_embedder']
+__all__ = ['TRAINING_CODE_VERSION', 'pair_auc', 'warmup_cosine', 'grad_scaler', 'run_epoch', 'RetrievalValidation',
+           'confusable_products', 'distributed', 'RankBatches', 'GatheredLoss', 'train', 'train_fields', 'epoch_seed',
+           'plot_history', 'fit_embedder']
 
 # %% ../nbs/04_train.ipynb #00ff786b
 def pair_auc(scores: np.ndarray, # (P,) similarity per pair
@@ -56,15 +56,20 @@ def warmup_cosine(optimizer: torch.optim.Optimizer, warmup_steps: int, total_ste
 
 # %% ../nbs/04_train.ipynb #d141cabb
 def _autocast(device: torch.device, enabled: bool):
-    "bf16 autocast where it is fast (`bf16_autocast_ok`: CUDA, CPUs with native bf16) when enabled, else a no-op context"
-    on = enabled and bf16_autocast_ok(device)
-    return torch.autocast(device.type if on else "cpu", dtype=torch.bfloat16, enabled=on)
+    "Autocast to `autocast_dtype(device)` (bf16 where native, fp16 on older CUDA cards) when enabled, else a no-op context"
+    dtype = autocast_dtype(device) if enabled else None
+    return torch.autocast(device.type if dtype is not None else "cpu", dtype=dtype or torch.bfloat16, enabled=dtype is not None)
+
+def grad_scaler(device: torch.device, enabled: bool) -> torch.amp.GradScaler | None:
+    "A loss scaler when training runs in fp16 (whose small gradients would underflow), else None"
+    return torch.amp.GradScaler(device.type) if enabled and autocast_dtype(device) == torch.float16 else None
 
 def run_epoch(model: Embedder, loader, loss_fn: Callable, device: torch.device,
               optimizer: torch.optim.Optimizer | None = None, # None: evaluate without gradients
               scheduler=None, grad_clip: float = 1.0, amp: bool = True, progress: bool = False,
               desc: str = "",
-              teacher: Embedder | None = None) -> dict: # a frozen model whose embeddings of each batch go to the loss as `targets`
+              teacher: Embedder | None = None, # a frozen model whose embeddings of each batch go to the loss as `targets`
+              scaler: torch.amp.GradScaler | None = None) -> dict: # fp16 training's loss scaler (`grad_scaler`)
     "One pass over `loader`: mean loss, and for evaluation the pair similarities and labels"
     training = optimizer is not None
     model.train(training)
@@ -79,9 +84,11 @@ def run_epoch(model: Embedder, loader, loss_fn: Callable, device: torch.device,
             loss = loss_fn(zs.float(), zp.float(), y, *extra, **kw)  # outside autocast: bf16 logits at temperature 0.07 lose the differences that matter
             if training:
                 optimizer.zero_grad(set_to_none=True)
-                loss.backward()
+                if scaler is None: loss.backward()
+                else: scaler.scale(loss).backward(); scaler.unscale_(optimizer)  # clip the true gradients
                 if grad_clip: torch.nn.utils.clip_grad_norm_(model.parameters(), grad_clip)
-                optimizer.step()
+                if scaler is None: optimizer.step()
+                else: scaler.step(optimizer); scaler.update()
                 if scheduler is not None: scheduler.step()
             else:
                 sims.append((zs.float() * zp.float()).sum(1).cpu()); labels.append(y.cpu())
@@ -253,6 +260,7 @@ def train(model: Embedder, # the embedder to train (updated in place; ends with 
     loss_fn = loss_fn or create_loss(cfg.loss, temperature=cfg.temperature, margin=cfg.margin)
     loss_state = loss_fn.to(device).state_dict() if isinstance(loss_fn, torch.nn.Module) else {}
     scheduler = warmup_cosine(optimizer, cfg.warmup_steps, epochs * len(train_loader))
+    scaler = grad_scaler(device, cfg.amp)
     criterion = "val_mAP" if validate is not None else "val_loss"  # the history entry that picks the best epoch
     run_key = config_hash({"model": model.name, "dim": model.embedding_dim, "train": train_fields(cfg), "epochs": epochs, "criterion": criterion, "seed": seed,
                            "loss": getattr(loss_fn, "__qualname__", type(loss_fn).__name__), **({"world_size": world} if world > 1 else {})})
@@ -266,6 +274,7 @@ def train(model: Embedder, # the embedder to train (updated in place; ends with 
         model.load_state_dict(ckpt["model"]); optimizer.load_state_dict(ckpt["optimizer"])
         if loss_state: loss_fn.load_state_dict(ckpt["loss"])
         scheduler.load_state_dict(ckpt["scheduler"])
+        if scaler is not None and "scaler" in ckpt: scaler.load_state_dict(ckpt["scaler"])
         state = {k: ckpt[k] for k in state}
         state["history"] = json.loads(state["history"])
         if progress: print(f"resuming from epoch {state['epoch']} of {epochs} ({last})")
@@ -280,7 +289,7 @@ def train(model: Embedder, # the embedder to train (updated in place; ends with 
         if hasattr(batches, "set_epoch"): batches.set_epoch(epoch)
         if on_epoch is not None: on_epoch(epoch, model)  # e.g. refresh hard negatives from the model as it is now
         torch.manual_seed(es); np.random.seed(es)
-        tr = run_epoch(net, loader, step_loss, device, optimizer, scheduler, cfg.grad_clip, cfg.amp, progress, f"epoch {epoch + 1}", teacher)
+        tr = run_epoch(net, loader, step_loss, device, optimizer, scheduler, cfg.grad_clip, cfg.amp, progress, f"epoch {epoch + 1}", teacher, scaler)
         h = {"epoch": epoch + 1, "train_loss": tr["loss"], "lr": optimizer.param_groups[0]["lr"], "train_images_per_s": tr["images_per_s"] * world}
         if rank == 0:  # validation runs once; the other processes receive its figures
             if val_loader is not None:
@@ -301,7 +310,7 @@ def train(model: Embedder, # the embedder to train (updated in place; ends with 
                                                          if h.get(k) is not None) + f"  {tr['images_per_s']:.0f} img/s{'  *' if improved else ''}")
         if rank == 0:
             _save_checkpoint({"model": model.state_dict(), "optimizer": optimizer.state_dict(), "scheduler": scheduler.state_dict(),
-                              **({"loss": loss_fn.state_dict()} if loss_state else {}),
+                              **({"loss": loss_fn.state_dict()} if loss_state else {}), **({"scaler": scaler.state_dict()} if scaler else {}),
                               **{k: v for k, v in state.items() if k != "history"}, "history": json.dumps(state["history"])}, last)
             write_atomic(save_dir / "history.json", json.dumps(state["history"], indent=1))
         if world > 1: torch.distributed.barrier()  # the files of this epoch are written before anyone reads them

@@ -101,6 +101,7 @@ def main() -> int:
     if not args.paths:
         checks = [("README.md matches nbs/index.ipynb and readme_data/results.json", [sys.executable, "tools/make_readme.py", "--check"]),
                   ("s2s_search/ matches the notebooks (nbdev_export)", [sys.executable, "tools/check_export.py"]),
+                  ("no import circle among s2s_search's modules, imports inside functions included", [sys.executable, "tools/check_imports.py"]),
                   ("numbered notebooks carry their outputs, free of machine paths; nbs/ under 5 MiB",
                    [sys.executable, "tools/execute_notebooks.py", "--check"])]
         if EXPERIMENT.exists():
