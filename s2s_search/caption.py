@@ -24,7 +24,7 @@ from . import __version__
 from .core import (BLIP2_HUB_ID, CROP_MARGIN, Config, MINILM_NAMES, Registry, TrainedRun, blip2_weights,
                              check_may_train, get_device, grow_box, hub_offline_unless_reachable, load_image, seed_everything,
                              sentence_transformers_weights, trained_run, write_atomic)
-from .data import BOX_COLUMNS, IMAGENET_MEAN, IMAGENET_STD, crop_to_box, load_street2shop, split_train_val
+from .data import BOX_COLUMNS, IMAGENET_MEAN, IMAGENET_STD, crop_to_box, garment_rows, load_street2shop, split_train_val
 from .models import Embedder, ImageTransform, save_weights, state_dict_checksum
 from .synth import CATEGORIES, COLOURS, PATTERNS
 from .train import warmup_cosine
@@ -290,13 +290,14 @@ def attribute_accuracy(captioner: AttributeCaptioner,
                        batch_size: int = 256) -> dict:
     "Per-attribute accuracy (`category`, `colour`, `pattern`, `all` three) on `rows`' street crops and distinct shop photos"
     _check_attribute_columns(rows)
+    rows = rows.select(garment_rows(rows))  # each garment once
     labels = _labels(captioner, rows.select_columns(list(ATTRIBUTES))[:])
     shop, idx = _shop_photos(rows)
     return {"street": _accuracies(captioner.predict(_street_crops(rows), batch_size), labels),
             "shop": _accuracies(captioner.predict(shop, batch_size), labels[idx]),
             "n_street": len(rows), "n_shop": len(idx)}
 
-CAPTIONER_CODE_VERSION = 1  # part of every cached captioner run's key: raise it when a change to its training changes the result
+CAPTIONER_CODE_VERSION = 2  # part of every cached captioner run's key: raise it when a change to its training changes the result
 
 def captioner_run(cfg: Config) -> TrainedRun:
     "The cached run of the preset's captioner: keyed by everything that changes it (the text model does not) and the code version"
@@ -319,7 +320,7 @@ def train_captioner(cfg: Config, # a preset, e.g. `get_preset("default")`
     t0 = time.time()
     rows = load_street2shop(cfg=cfg.data, verbose=progress)["train"]
     _check_attribute_columns(rows)
-    tr_rows, va_rows = split_train_val(rows, cfg.data.val_fraction, cfg.data.seed)
+    tr_rows, va_rows = (r.select(garment_rows(r)) for r in split_train_val(rows, cfg.data.val_fraction, cfg.data.seed))  # a garment once, not once per shop photo
     data = _training_tensors(tr_rows, model, c.jitter, progress)
     va_street, (va_shop, va_idx) = _street_crops(va_rows), _shop_photos(va_rows)
     va_labels = _labels(model, va_rows.select_columns(list(ATTRIBUTES))[:])

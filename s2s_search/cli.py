@@ -337,7 +337,7 @@ def cmd_index(args) -> int:
     "Build (or load) the gallery index of the test split and print its size and file"
     cfg = config_from_args(args.preset, args.sets)
     entry, model, gallery, gi = _indexed(args, cfg)
-    print(f"index of {len(gi)} gallery products, model {getattr(model, 'name', args.model)}, {cfg.index.factory}")
+    print(f"index of {len(gi)} shop photos of {len(set(gi.product_ids))} gallery products, model {getattr(model, 'name', args.model)}, {cfg.index.factory}")
     print(f"path: {entry.location(model, gallery, cfg)}")
     return 0
 

@@ -115,18 +115,22 @@ def clean_split(ds: Dataset) -> tuple[Dataset, Counter, Counter]:
 
 # %% ../nbs/02_data.ipynb #3b1e2f5e
 def stratified_sample(ds: Dataset, # a split with a `category` column
-                      ratio: float, # share of each category's rows to keep, in (0, 1]
+                      ratio: float, # share of each category's garments to keep, in (0, 1]
                       seed: int = 42) -> Dataset:
-    "Keep `ratio` of each category's rows of `ds`, chosen with `seed`, in their original order"
+    "Keep `ratio` of each category's garments of `ds` (every row of a kept garment), chosen with `seed`, in their original order"
     if not 0 < ratio <= 1: raise ValueError(f"ratio must be in (0, 1], got {ratio}")
     if ratio == 1: return ds
     rng = np.random.default_rng(seed)
-    cats = np.asarray(ds["category"])
+    first = garment_rows(ds)  # every row of a split without photo ids
+    cats = np.asarray(ds["category"])[first]
     keep = []
     for c in sorted(set(cats)):
         rows = np.flatnonzero(cats == c)
         keep.extend(rng.choice(rows, max(1, round(ratio * len(rows))), replace=False))
-    return ds.select(sorted(int(i) for i in keep))
+    if "street_photo_id" not in ds.column_names: return ds.select(sorted(int(first[i]) for i in keep))
+    ids = ds.select_columns(["street_photo_id", "product_id"])
+    kept = {(ids[int(first[i])]["street_photo_id"], ids[int(first[i])]["product_id"]) for i in keep}
+    return ds.select([i for i, key in enumerate(zip(ids["street_photo_id"], ids["product_id"])) if key in kept])
 
 # %% ../nbs/02_data.ipynb #2cd58aa2
 SOURCES = Registry("kind of source")
@@ -178,7 +182,7 @@ def _check_columns(ds: Dataset, split: str, source: str) -> None:
 
 def _cache_key(source: str, cfg: DataConfig, ratio: float, seed: int) -> str:
     what = {"source": source if source_kind(source) != "disk" else str(Path(source).resolve()), "ratio": ratio, "seed": seed,
-            "synth": config_hash(cfg.synth, exclude=("workers",)) if source == "synthetic" else None, "version": 2}
+            "synth": config_hash(cfg.synth, exclude=("workers",)) if source == "synthetic" else None, "version": 3}
     return config_hash(what)
 
 def _save_cache(dd: DatasetDict, report: dict, dest: Path) -> None:

@@ -283,7 +283,7 @@ def write_yolo_dataset(splits: dict[str, Dataset], # e.g. {"train": rows, "val":
 # %% ../nbs/08_detect.ipynb #ca076c02
 _TRAIN_FIELDS = ("model", "single_class", "imgsz", "train", "mosaic", "train_images")
 
-DETECTOR_CODE_VERSION = 1  # part of every cached detector run's key: raise it when a change to its training changes the result
+DETECTOR_CODE_VERSION = 2  # part of every cached detector run's key: raise it when a change to its training changes the result
 
 def detector_run(cfg: Config) -> TrainedRun:
     "The cached run of the preset's detector, keyed by the data config, the training fields of `cfg.detect`, the seed and the code version"
@@ -349,20 +349,28 @@ def detect_rows(detector: YoloCropper, # a trained detector
                 rows: Dataset, # street photos with their annotated boxes (`BOX_COLUMNS`)
                 max_crops: int | None = None, # crops kept per photo (default the detector's `max_crops`)
                 batch_size: int = 64) -> Iterator[tuple[Detections, np.ndarray]]:
-    "Each row's detections, in row order, with the IoU of each detected box with the row's annotated box"
+    "Each row's detections, in row order, with the IoU of each detected box with the row's annotated box; a photo is detected once, however many rows it has"
     gt = np.stack([np.asarray(rows[c], np.float64) for c in BOX_COLUMNS], 1)
     gt[:, 2:] += gt[:, :2]  # xywh -> xyxy
-    photos = rows.select_columns(["street_photo_image"])
-    for i in range(0, len(rows), batch_size):
-        for j, d in enumerate(detector.detect(photos[i:i + batch_size]["street_photo_image"], max_crops=max_crops)):
-            yield d, iou(d.boxes, gt[i + j])[:, 0]
+    photo_of = rows["street_photo_id"] if "street_photo_id" in rows.column_names else range(len(rows))
+    first: dict = {}
+    for i, p in enumerate(photo_of): first.setdefault(p, i)
+    photos, done, found = rows.select_columns(["street_photo_image"]), 0, {}
+    for i, p in enumerate(photo_of):
+        while p not in found:  # detect the next batch of photos not yet seen
+            batch = list(first)[done:done + batch_size]
+            for q, d in zip(batch, detector.detect(photos.select([first[q] for q in batch])["street_photo_image"], max_crops=max_crops)): found[q] = d
+            done += len(batch)
+        d = found[p]
+        yield d, iou(d.boxes, gt[i])[:, 0]
 
 def box_metrics(detector: YoloCropper, # a trained detector
                 rows: Dataset, # street photos with their annotated boxes (`BOX_COLUMNS`) and `category`
                 iou_threshold: float = 0.5, # IoU at which a box matches
                 max_crops: int | None = None, # crops kept per photo (default the detector's `max_crops`)
                 batch_size: int = 64) -> dict:
-    "Box recall and precision of `detector` on `rows`' street-photo boxes"
+    "Box recall and precision of `detector` on `rows`' garment boxes, each garment once"
+    rows = rows.select(garment_rows(rows))
     cats = rows["category"]
     by_category = detector.names != ["garment"]
     hits = hits1 = n_boxes = n_fallback = cls_ok = 0
@@ -375,7 +383,7 @@ def box_metrics(detector: YoloCropper, # a trained detector
             hits += 1; hits1 += int(match[0] == 0)
             cls_ok += int(d.classes[match[0]] == cats[row])
     n = len(rows)
-    return {"n_photos": n, "iou_threshold": iou_threshold, "recall": hits / max(n, 1), "recall_top1": hits1 / max(n, 1),
+    return {"n_garments": n, "iou_threshold": iou_threshold, "recall": hits / max(n, 1), "recall_top1": hits1 / max(n, 1),
             "precision": hits / max(n_boxes, 1), "boxes_per_photo": n_boxes / max(n, 1),
             "fallback_rate": n_fallback / max(n, 1), "mean_best_iou": float(np.mean(best_ious)) if n else 0.0,
             "class_accuracy": cls_ok / max(hits, 1) if by_category else None}

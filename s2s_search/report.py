@@ -65,7 +65,10 @@ def _error_rows(errors: list | dict | None) -> list[dict]:
 def results_markdown(results: dict) -> str:
     "The Markdown results table (and its caption line), the error analysis and the pipeline's figures of a `results.json` dict"
     r = results
-    head = (f"Preset `{r['preset']}`: {r['gallery_size']} gallery products, {r['n_queries']} street-photo queries; "
+    gallery = (f"{r['gallery_products']} gallery products ({r['gallery_photos']} shop photos), {r['n_queries']} street-garment queries "
+               f"({r['n_street_photos']} street photos)" if "gallery_photos" in r  # runs before the real schema: one photo per product and query
+               else f"{r['gallery_size']} gallery products, {r['n_queries']} street-photo queries")
+    head = (f"Preset `{r['preset']}`: {gallery}; "
             f"run {r['date']} on {r['machine']} in {r['wall_seconds'] / 60:.1f} min. Values in %, 95% bootstrap CI in brackets.")
     cols = [f"top-{k}" for k in TABLE_KS] + ["mAP"]
     lines = [head, "", "| system | query | " + " | ".join(cols) + " |", "|---|---|" + "---|" * len(cols)]

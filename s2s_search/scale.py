@@ -26,6 +26,7 @@ from tqdm.auto import tqdm
 import s2s_search
 from .core import Config, IndexConfig, load_image, write_atomic
 from .index import INDEX_FORMAT, GalleryIndex, fingerprint, normalise, set_search_params, stale_reasons
+from .data import shop_photo_column
 from .gallery import _encoded_key, _raw
 
 # %% auto #0
@@ -47,13 +48,14 @@ _CATALOGUE_SCHEMA = pa.schema([("product_id", pa.string()), ("category", pa.stri
 
 def catalogue_from_dataset(test, # the test split (a `datasets.Dataset` in the project's schema)
                            distractors=None) -> ShopPhotoTable: # shop-only products added after it
-    "One shop photo per distinct product of `test` then `distractors` (first occurrence), left encoded"
+    "Every distinct shop photo of `test` then `distractors` (first row of each, as `gallery.build_gallery`), left encoded"
     cols = {k: [] for k in _CATALOGUE_SCHEMA.names}
     keys, seen = [], set()
     for part in [test] + ([distractors] if distractors is not None else []):
-        for row in _raw(part).select_columns(["product_id", "category", "shop_photo_image"]):
-            if row["product_id"] in seen: continue
-            seen.add(row["product_id"])
+        photo = shop_photo_column(part)
+        for row in _raw(part).select_columns(list(dict.fromkeys(["product_id", "category", "shop_photo_image", photo]))):
+            if row[photo] in seen: continue
+            seen.add(row[photo])
             raw = row["shop_photo_image"]
             for k, v in (("product_id", row["product_id"]), ("category", row["category"]), ("image", raw.get("bytes")), ("path", raw.get("path"))):
                 cols[k].append(v)

@@ -110,8 +110,9 @@ class Catalogue:
         return Gallery(LazyImages(len(pids), lambda pos: [files[i] for i in pos]), np.asarray(pids), np.asarray(cats), self.fingerprint)
 
     def seed(self, gallery: Gallery) -> None:
-        "Fill an empty catalogue with `gallery`'s products (photos stored losslessly as PNG)"
+        "Fill an empty catalogue with `gallery`'s products, each with its first shop photo (stored losslessly as PNG)"
         for img, pid, cat in zip(gallery.images, gallery.product_ids, gallery.categories):
+            if str(pid) in self: continue  # the catalogue keeps one photo per product
             buf = io.BytesIO(); img.save(buf, "PNG")
             self.set(str(pid), str(cat), self.put_image(buf.getvalue()))
         self.save()

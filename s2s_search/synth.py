@@ -25,15 +25,15 @@ from .core import Registry, SynthConfig, cache_dir, write_dir_atomic
 
 # %% auto #0
 __all__ = ['GENERATOR_VERSION', 'CATEGORIES', 'COLOURS', 'PATTERNS', 'LOGO_SHAPES', 'N_VARIANTS', 'MIN_CONTRAST', 'SPLITS',
-           'PATTERN_PAINTERS', 'list_patterns', 'SILHOUETTES', 'register_silhouette', 'list_silhouettes',
-           'SHOP_BACKGROUND', 'SHOP_FILL', 'OUTLINE_WIDTH', 'SUPERSAMPLE', 'BACKGROUNDS', 'BACKGROUND_DOWNSCALE',
-           'ANCHORS', 'SKIN_TONES', 'ITEM_SIZE', 'OCCLUDE_SHARE', 'TEMPERATURE', 'JPEG_QUALITY', 'STREET_DISTRACTORS',
-           'FEATURES', 'DISTRACTOR_FEATURES', 'register_pattern', 'Prim', 'sample_products', 'near_duplicate_share',
-           'render_shop', 'render_street', 'generate_street2shop', 'synth_cache_key', 'load_or_generate',
-           'draw_samples']
+           'PATTERN_PAINTERS', 'list_patterns', 'SILHOUETTES', 'register_silhouette', 'list_silhouettes', 'ID_BASE',
+           'SHOP_BACKGROUND', 'SHOP_FILL', 'OUTLINE_WIDTH', 'SUPERSAMPLE', 'SHOP_VIEWS', 'BACKGROUNDS',
+           'BACKGROUND_DOWNSCALE', 'ANCHORS', 'SKIN_TONES', 'ITEM_SIZE', 'OCCLUDE_SHARE', 'TEMPERATURE', 'JPEG_QUALITY',
+           'STREET_DISTRACTORS', 'FEATURES', 'DISTRACTOR_FEATURES', 'SECOND_GARMENT_MAX_IOU', 'register_pattern',
+           'Prim', 'sample_products', 'near_duplicate_share', 'render_shop', 'render_street', 'generate_street2shop',
+           'synth_cache_key', 'load_or_generate', 'draw_samples']
 
 # %% ../nbs/01_synth.ipynb #53535b5e
-GENERATOR_VERSION = "synth-2"
+GENERATOR_VERSION = "synth-3"
 CATEGORIES = ("bags", "belts", "dresses", "eyewear", "footwear", "hats", "leggings", "outerwear", "pants", "skirts", "tops")
 COLOURS = {
     "black": (32, 32, 36), "white": (238, 238, 232), "grey": (135, 135, 140), "red": (200, 32, 40),
@@ -368,12 +368,14 @@ def _sample_split(n: int, split: str, cfg: SynthConfig) -> list[dict]:
         products += [dict(_sample_details(CATEGORIES[cat], colour, pattern, rng), group=f"{split}-{g}") for _ in range(size)]
     return [products[i] for i in rng.permutation(len(products))]
 
+ID_BASE = 100_000  # ids are integers as in the real data; fixed width, so their strings sort like the numbers
+
 def sample_products(cfg: SynthConfig) -> list[dict]:
     "Deterministic product specs of the train, test and distractor splits, in that order"
     counts = dict(zip(SPLITS, (cfg.n_train_products, cfg.n_test_products, cfg.n_distractors)))
     products = [dict(p, split=s) for s in SPLITS for p in _sample_split(counts[s], s, cfg)]
     for i, p in enumerate(products):
-        p.update(index=i, product_id=f"syn-{i:06d}")
+        p.update(index=i, product_id=ID_BASE + i)
     return products
 
 def near_duplicate_share(products: list[dict]) -> float:
@@ -438,17 +440,24 @@ def _item_bbox(p: dict, size: int = 64) -> tuple[float, float, float, float]:
     x0, y0, x1, y1 = _item_mask(SILHOUETTES[p["category"]](p), size).getbbox()
     return x0 / size, y0 / size, x1 / size, y1 / size
 
+SHOP_VIEWS = ((False, 1.0, (0.5, 0.5), SHOP_BACKGROUND),  # (mirrored, fill factor, centre, background) of each view
+              (True, 0.8, (0.54, 0.55), (236, 238, 242)),  # the other side, smaller and off-centre, on a cooler backdrop
+              (False, 0.7, (0.46, 0.52), (244, 240, 232)))  # a step back, on a warmer backdrop
+
 def render_shop(p: dict, # product spec from `sample_products`
                 size: int, # side of the square shop photo in pixels
+                view: int = 0, # which of `SHOP_VIEWS` (cycled): view 0 is the product's main photo
                ) -> Image.Image:
-    "Render the shop photo of product `p`: the item upright and centred on a clean light background"
+    "Render shop photo `view` of product `p`: the item upright on a clean light background"
+    mirrored, fill, (cx, cy), background = SHOP_VIEWS[view % len(SHOP_VIEWS)]
     x0, y0, x1, y1 = _item_bbox(p)
     big = size * SUPERSAMPLE
-    scale = SHOP_FILL * big / max(x1 - x0, y1 - y0)  # pixels per unit
+    scale = fill * SHOP_FILL * big / max(x1 - x0, y1 - y0)  # pixels per unit
     canvas = max(1, round(scale))
     item = _render_item(p, canvas)
-    off = (round(big / 2 - scale * (x0 + x1) / 2), round(big / 2 - scale * (y0 + y1) / 2))
-    out = Image.new("RGB", (big, big), SHOP_BACKGROUND)
+    if mirrored: item, x0, x1 = item.transpose(Image.FLIP_LEFT_RIGHT), 1 - x1, 1 - x0
+    off = (round(big * cx - scale * (x0 + x1) / 2), round(big * cy - scale * (y0 + y1) / 2))
+    out = Image.new("RGB", (big, big), background)
     shadow = Image.new("L", (big, big), 0)
     shadow.paste(item.getchannel("A").point(lambda a: a * 0.22), (off[0] + big // 60, off[1] + big // 40))
     soft = shadow.resize((big // 4, big // 4), Image.BILINEAR).filter(ImageFilter.GaussianBlur(big / 240))  # blur cheaply
@@ -638,19 +647,27 @@ def _photometric(img: Image.Image, rng: np.random.Generator) -> Image.Image:
     noise = (rng.standard_normal((img.height, img.width, 1), dtype=np.float32) * np.float32(rng.uniform(1.5, 7))).astype(np.int16)
     return Image.fromarray(np.clip(np.asarray(out, np.int16) + noise, 0, 255).astype(np.uint8))  # luminance noise
 
+def _alpha_box(placed: Image.Image, offset: tuple[int, int], size: int) -> tuple[int, int, int, int]:
+    "The (left, top, width, height) of the opaque part of `placed` pasted at `offset` on a `size` canvas"
+    ox, oy = offset
+    bx0, by0, bx1, by1 = placed.getchannel("A").point(lambda a: 255 if a > 64 else 0).getbbox() or (0, 0, *placed.size)
+    bx1, by1 = min(bx1 + ox, size), min(by1 + oy, size)  # the transformed canvas may reach past the photo
+    return (bx0 + ox, by0 + oy, bx1 - bx0 - ox, by1 - by0 - oy)
+
 def render_street(p: dict, # product spec from `sample_products`
                   size: int, # side of the square street photo in pixels
                   rng: np.random.Generator, # the photo's own random stream
                   distractors: list[dict], # other products that appear in the scene
-                 ) -> tuple[Image.Image, tuple[int, int, int, int]]:
-    "Render a street photo of product `p` worn or carried by a person; return it and the item's (left, top, width, height)"
-    img = _background(rng, size)
+                 ) -> tuple[Image.Image, tuple[int, int, int, int], list[tuple[int, int, int, int]]]:
+    "Render a street photo of product `p` worn or carried by a person; return it, the item's (left, top, width, height) and each distractor's"
+    img, distractor_boxes = _background(rng, size), []
     for d in distractors:  # other products lying around, behind the person
         dx0, dy0, dx1, dy1 = _item_bbox(d)
         dscale = rng.uniform(0.25, 0.45) * size / max(dx1 - dx0, dy1 - dy0)
         ditem = _render_item(d, max(8, round(dscale)))
         placed, offset = _place(ditem, size, tuple(rng.uniform(0.1, 0.9, 2) * size), dscale, rng, 40, 0.05)
         img.paste(placed, offset, placed)
+        distractor_boxes.append(_alpha_box(placed, offset, size))
     x0, y0, x1, y1 = _item_bbox(p)
     scale = rng.uniform(*ITEM_SIZE) * size / max(x1 - x0, y1 - y0)  # pixels per item unit
     centre = rng.uniform(0.4, 0.6, 2) * size  # of the item's box
@@ -661,11 +678,9 @@ def render_street(p: dict, # product spec from `sample_products`
     item_centre = centre - scale * (np.array([x0 + x1, y0 + y1]) / 2 - 0.5)  # where the unit square's centre goes
     placed, (ox, oy) = _place(item, size, tuple(item_centre), scale, rng, 15, 0.06)
     img.paste(placed, (ox, oy), placed)
-    bx0, by0, bx1, by1 = placed.getchannel("A").point(lambda a: 255 if a > 64 else 0).getbbox() or (0, 0, *placed.size)
-    bx1, by1 = min(bx1 + ox, size), min(by1 + oy, size)  # the transformed canvas may reach past the photo
-    box = (bx0 + ox, by0 + oy, bx1 - bx0 - ox, by1 - by0 - oy)
+    box = _alpha_box(placed, (ox, oy), size)
     if rng.random() < 0.75: _occlude(img, box, rng)
-    return _photometric(img, rng), box
+    return _photometric(img, rng), box, distractor_boxes
 
 # %% ../nbs/01_synth.ipynb #e2467df2
 JPEG_QUALITY = (60, 90)
@@ -674,10 +689,12 @@ STREET_DISTRACTORS = (1, 2)  # other products per street photo, min and max
 _STREET_FEATURES = {"street_photo_url": datasets.Value("string"), "street_photo_image": datasets.Image()}
 _SHOP_FEATURES = {"shop_photo_url": datasets.Value("string"), "shop_photo_image": datasets.Image()}
 _BOX_FEATURES = {k: datasets.Value("int64") for k in ("left", "top", "width", "height")}
-_ATTR_FEATURES = {k: datasets.Value("string") for k in ("category", "product_id", "colour", "pattern")}
-FEATURES = datasets.Features({**_STREET_FEATURES, **_SHOP_FEATURES, "category": datasets.Value("string"), **_BOX_FEATURES,
-                              "product_id": datasets.Value("string"), "colour": datasets.Value("string"), "pattern": datasets.Value("string")})
-DISTRACTOR_FEATURES = datasets.Features({**_SHOP_FEATURES, **_ATTR_FEATURES})
+_ATTR_FEATURES = {"category": datasets.Value("string"), "product_id": datasets.Value("int64"),
+                  "colour": datasets.Value("string"), "pattern": datasets.Value("string")}
+FEATURES = datasets.Features({"street_photo_id": datasets.Value("int64"), **_STREET_FEATURES, "shop_photo_id": datasets.Value("int64"),
+                              **_SHOP_FEATURES, **_BOX_FEATURES, **_ATTR_FEATURES})  # the real schema's columns and types, plus colour and pattern
+DISTRACTOR_FEATURES = datasets.Features({"shop_photo_id": datasets.Value("int64"), **_SHOP_FEATURES, **_ATTR_FEATURES})
+SECOND_GARMENT_MAX_IOU = 0.3  # a distractor is annotated only if it overlaps the worn item's box less than this
 
 _WORKER: dict = {}
 
@@ -692,18 +709,33 @@ def _encode(img: Image.Image, fmt: str, **kw) -> bytes:
     img.save(buf, fmt, **kw)
     return buf.getvalue()
 
+def _iou(a: tuple, b: tuple) -> float:
+    "IoU of two (left, top, width, height) boxes"
+    w = max(0, min(a[0] + a[2], b[0] + b[2]) - max(a[0], b[0]))
+    h = max(0, min(a[1] + a[3], b[1] + b[3]) - max(a[1], b[1]))
+    return w * h / (a[2] * a[3] + b[2] * b[3] - w * h)
+
+def _second_garment(i: int, j: int, box: tuple, scene: list[dict], boxes: list[tuple], cfg: SynthConfig) -> list[tuple[int, tuple]]:
+    "The distractor annotated in street photo `j` of product `i`, if this photo is drawn to have one: [(product index, box)] or []"
+    if np.random.default_rng([cfg.seed, i, j, 1]).random() >= cfg.second_garment_share: return []  # its own stream: the photo is unchanged
+    S = cfg.street_size
+    for d, b in zip(scene, boxes):  # the first one wholly in the photo and clear of the worn item
+        if b[0] > 0 and b[1] > 0 and b[0] + b[2] < S and b[1] + b[3] < S and _iou(b, box) < SECOND_GARMENT_MAX_IOU: return [(d["index"], b)]
+    return []
+
 def _render_product(i: int) -> dict:
-    "Render the shop photo and street photos of product `i` from its own random stream"
+    "Render the shop photos and street photos of product `i` from its own random stream; each street photo with its garments"
     p, cfg = _WORKER["products"][i], _WORKER["cfg"]
-    out = dict(shop=_encode(render_shop(p, cfg.shop_size), "PNG", optimize=False), streets=[])
+    out = dict(shops=[_encode(render_shop(p, cfg.shop_size, v), "PNG", optimize=False) for v in range(cfg.shop_per_product)], streets=[])
     if p["split"] == "gallery_distractors": return out
     rng = np.random.default_rng([cfg.seed, i])
     others = [q for q in _WORKER["by_split"][p["split"]] if q["index"] != i]
-    for _ in range(cfg.street_per_product):
+    for j in range(cfg.street_per_product):
         n = int(rng.integers(STREET_DISTRACTORS[0], STREET_DISTRACTORS[1] + 1))
-        ds = [others[j] for j in rng.choice(len(others), min(n, len(others)), replace=False)] if others else []
-        img, box = render_street(p, cfg.street_size, rng, ds)
-        out["streets"].append((_encode(img, "JPEG", quality=int(rng.integers(*JPEG_QUALITY, endpoint=True))), box))
+        scene = [others[k] for k in rng.choice(len(others), min(n, len(others)), replace=False)] if others else []
+        img, box, boxes = render_street(p, cfg.street_size, rng, scene)
+        garments = [(i, box)] + _second_garment(i, j, box, scene, boxes, cfg)
+        out["streets"].append((_encode(img, "JPEG", quality=int(rng.integers(*JPEG_QUALITY, endpoint=True))), garments))
     return out
 
 def _map(products: list[dict], cfg: SynthConfig, progress: bool) -> list[dict]:
@@ -725,17 +757,21 @@ def _map(products: list[dict], cfg: SynthConfig, progress: bool) -> list[dict]:
             if pool is not None: pool.terminate()
     return out
 
-def _rows(products: list[dict], rendered: list[dict]) -> dict:
-    "Column dict of the street/shop match rows of `products`"
+def _shop_columns(q: dict, v: int, shop: bytes, cfg: SynthConfig) -> dict:
+    "The shop side of a row: view `v` of product `q`"
+    return dict(shop_photo_id=ID_BASE + q["index"] * cfg.shop_per_product + v, shop_photo_url=f"synthetic://shop/{q['product_id']}/{v}.png",
+                shop_photo_image={"bytes": shop, "path": None}, category=q["category"], product_id=q["product_id"], colour=q["colour"], pattern=q["pattern"])
+
+def _rows(sel: list[int], products: list[dict], rendered: list[dict], cfg: SynthConfig) -> dict:
+    "Column dict of the pair rows of the street photos of products `sel`: one row per (garment, shop photo of its product)"
     cols = {k: [] for k in FEATURES}
-    for p, r in zip(products, rendered):
-        shop = {"bytes": r["shop"], "path": None}
-        for j, (street, (l, t, w, h)) in enumerate(r["streets"]):
-            vals = dict(street_photo_url=f"synthetic://street/{p['product_id']}/{j}.jpg", street_photo_image={"bytes": street, "path": None},
-                        shop_photo_url=f"synthetic://shop/{p['product_id']}.png", shop_photo_image=shop,
-                        category=p["category"], left=l, top=t, width=w, height=h,
-                        product_id=p["product_id"], colour=p["colour"], pattern=p["pattern"])
-            for k, v in vals.items(): cols[k].append(v)
+    for i in sel:
+        for j, (street, garments) in enumerate(rendered[i]["streets"]):
+            photo = dict(street_photo_id=ID_BASE + i * cfg.street_per_product + j, street_photo_url=f"synthetic://street/{products[i]['product_id']}/{j}.jpg",
+                         street_photo_image={"bytes": street, "path": None})
+            for q, (l, t, w, h) in garments:
+                for v, shop in enumerate(rendered[q]["shops"]):
+                    for k, x in dict(photo, **_shop_columns(products[q], v, shop, cfg), left=l, top=t, width=w, height=h).items(): cols[k].append(x)
     return cols
 
 def generate_street2shop(cfg: SynthConfig, # sizes, seed and workers
@@ -747,15 +783,13 @@ def generate_street2shop(cfg: SynthConfig, # sizes, seed and workers
     out = {}
     for split in SPLITS[:2]:
         sel = [i for i, p in enumerate(products) if p["split"] == split]
-        out[split] = datasets.Dataset.from_dict(_rows([products[i] for i in sel], [rendered[i] for i in sel]), features=FEATURES)
+        out[split] = datasets.Dataset.from_dict(_rows(sel, products, rendered, cfg), features=FEATURES)
     dis = [i for i, p in enumerate(products) if p["split"] == "gallery_distractors"]
     if dis:
         cols = {k: [] for k in DISTRACTOR_FEATURES}
         for i in dis:
-            p = products[i]
-            for k, v in dict(shop_photo_url=f"synthetic://shop/{p['product_id']}.png", shop_photo_image={"bytes": rendered[i]["shop"], "path": None},
-                             category=p["category"], product_id=p["product_id"], colour=p["colour"], pattern=p["pattern"]).items():
-                cols[k].append(v)
+            for v, shop in enumerate(rendered[i]["shops"]):
+                for k, x in _shop_columns(products[i], v, shop, cfg).items(): cols[k].append(x)
         out["gallery_distractors"] = datasets.Dataset.from_dict(cols, features=DISTRACTOR_FEATURES)
     return datasets.DatasetDict(out)
 

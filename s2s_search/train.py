@@ -121,7 +121,8 @@ class RetrievalValidation:
         photo_rows = shop_photo_rows(rows)
         photo_rows = photo_rows[np.argsort(np.searchsorted(self.products, pids[photo_rows]), kind="stable")]  # grouped by product, in product order
         self.gallery = [load_image(raw[int(j)][IMAGE_COLUMNS[1]]) for j in photo_rows]
-        self._product_starts = np.flatnonzero(np.r_[True, np.diff(np.searchsorted(self.products, pids[photo_rows])) != 0])  # first photo of each product
+        self.photo_product = np.searchsorted(self.products, pids[photo_rows])  # (G,) product of each gallery photo
+        self._product_starts = np.flatnonzero(np.r_[True, np.diff(self.photo_product) != 0])  # first photo of each product
         self.truth = np.searchsorted(self.products, pids[q_rows])   # (Q,) product of each query
         self.negatives = cats[q_rows][:, None] == cats[first][None, :]  # (Q, P) same-category products ...
         self.negatives[np.arange(len(q_rows)), self.truth] = False  # ... other than the query's own
