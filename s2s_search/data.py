@@ -128,9 +128,9 @@ def stratified_sample(ds: Dataset, # a split with a `category` column
         rows = np.flatnonzero(cats == c)
         keep.extend(rng.choice(rows, max(1, round(ratio * len(rows))), replace=False))
     if "street_photo_id" not in ds.column_names: return ds.select(sorted(int(first[i]) for i in keep))
-    ids = ds.select_columns(["street_photo_id", "product_id"])
-    kept = {(ids[int(first[i])]["street_photo_id"], ids[int(first[i])]["product_id"]) for i in keep}
-    return ds.select([i for i, key in enumerate(zip(ids["street_photo_id"], ids["product_id"])) if key in kept])
+    keys = list(zip(ds["street_photo_id"], ds["product_id"]))  # each row's garment
+    kept = {keys[int(first[i])] for i in keep}
+    return ds.select([i for i, key in enumerate(keys) if key in kept])
 
 # %% ../nbs/02_data.ipynb #2cd58aa2
 SOURCES = Registry("kind of source")

@@ -355,10 +355,10 @@ def detect_rows(detector: YoloCropper, # a trained detector
     photo_of = rows["street_photo_id"] if "street_photo_id" in rows.column_names else range(len(rows))
     first: dict = {}
     for i, p in enumerate(photo_of): first.setdefault(p, i)
-    photos, done, found = rows.select_columns(["street_photo_image"]), 0, {}
+    order, photos, done, found = list(first), rows.select_columns(["street_photo_image"]), 0, {}
     for i, p in enumerate(photo_of):
         while p not in found:  # detect the next batch of photos not yet seen
-            batch = list(first)[done:done + batch_size]
+            batch = order[done:done + batch_size]
             for q, d in zip(batch, detector.detect(photos.select([first[q] for q in batch])["street_photo_image"], max_crops=max_crops)): found[q] = d
             done += len(batch)
         d = found[p]
