@@ -4,7 +4,7 @@ training time, steps and throughput, and oracle-crop test top-1/top-10 over the 
     python benchmarks/embedder_choice.py [--preset default] [--family xception] [--variant NAME]
                                          [--set KEY=VALUE ...]
 
-The runs behind the default recipe (nbs/03_models, "Where the first stage lost"), each on a quiet 2-core machine:
+The runs behind the default recipe (nbs/experiments/first_stage_recipe.md and the pages beside it), each on a quiet 2-core machine:
 
     python benchmarks/embedder_choice.py --family resnet18
     python benchmarks/embedder_choice.py --family xception
@@ -21,7 +21,7 @@ The runs behind the default recipe (nbs/03_models, "Where the first stage lost")
     python benchmarks/embedder_choice.py --family xception --set 'train.per_family={"xception": {"lr": 0.004, "epochs": 12, "mine_from": 6, "distil_from": "resnet18"}, "clip_vit": {"epochs": 8, "mine_from": 4, "distil_from": "resnet18"}, "resnet18": {"epochs": 15, "mine_from": 8}}'
     python benchmarks/embedder_choice.py --family clip_vit --set 'train.per_family={"xception": {"lr": 0.004, "epochs": 10, "mine_from": 5, "distil_from": "resnet18"}, "clip_vit": {"epochs": 10, "mine_from": 5, "distil_from": "resnet18"}, "resnet18": {"epochs": 15, "mine_from": 8}}'
 
-Taught by similarities (nbs/03_models; TRAINING_CODE_VERSION 8 on), on a cache holding the default resnet18:
+Taught by similarities (nbs/experiments/distillation.md; TRAINING_CODE_VERSION 8 on), on a cache holding the default resnet18:
 
     python benchmarks/embedder_choice.py --family xception      # the default: distil_weight 2
     python benchmarks/embedder_choice.py --family clip_vit      # the default: distil_weight 1
@@ -29,7 +29,7 @@ Taught by similarities (nbs/03_models; TRAINING_CODE_VERSION 8 on), on a cache h
     python benchmarks/embedder_choice.py --family xception --set 'train.per_family={"xception": {"lr": 0.004, "epochs": 10, "mine_from": 5, "distil_from": "resnet18", "distil_weight": 3.0}, "clip_vit": {"epochs": 10, "mine_from": 5, "distil_from": "resnet18"}, "resnet18": {"epochs": 15, "mine_from": 8}}'
     python benchmarks/embedder_choice.py --family xception --set 'train.per_family={"xception": {"lr": 0.004, "epochs": 10, "mine_from": 5, "distil_from": "resnet18", "distil_weight": 4.0}, "clip_vit": {"epochs": 10, "mine_from": 5, "distil_from": "resnet18"}, "resnet18": {"epochs": 15, "mine_from": 8}}'
 
-Scaled to fit a 25-minute reproduce (nbs/03_models, "What 25 minutes buy"), on a cache holding the default data:
+Scaled to fit a 25-minute reproduce (nbs/experiments/reproduce_time_budget.md), on a cache holding the default data:
 
     python benchmarks/embedder_choice.py --family resnet18 --set 'train.per_family={"xception": {"lr": 0.004, "epochs": 6, "mine_from": 3, "distil_from": "resnet18", "distil_weight": 2.0}, "clip_vit": {"epochs": 6, "mine_from": 3, "distil_from": "resnet18"}, "resnet18": {"epochs": 9, "mine_from": 5}}'
     (then the same with --family xception and --family clip_vit)

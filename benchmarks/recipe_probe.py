@@ -5,7 +5,7 @@ decoded images kept in memory, batches of distinct products built in the trainin
 around its box, the shop photo flipped half the time, in-batch InfoNCE, AdamW with warm-up and cosine decay,
 gradient clipping, bf16 autocast where the CPU has it. It trains for a fixed number of steps (or seconds) and prints
 oracle-crop top-1/top-10 over the `default` preset's whole test gallery (1,500 queries, 500 products). Each switch
-below turns one of the changes measured in nbs/03_models ("Where the first stage lost") on or off.
+below turns one of the changes measured in nbs/experiments/first_stage_recipe.md on or off.
 
     python benchmarks/recipe_probe.py --model resnet18 --seconds 330 --bf16 0
     python benchmarks/recipe_probe.py --model resnet18 --seconds 330 --bf16 0 --group 16

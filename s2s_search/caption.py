@@ -312,11 +312,11 @@ def train_captioner(cfg: Config, # a preset, e.g. `get_preset("default")`
     if not CAPTIONERS[c.model].trainable: return create_captioner(c.model), {"name": c.model, "trained": False}
     run = captioner_run(cfg)
     save_dir = run.folder
-    if (done := run.record()) is not None: return load_captioner(save_dir / "model"), done
+    device = get_device(device)  # the model stays there: the pipeline captions where it trained
+    if (done := run.record()) is not None: return load_captioner(save_dir / "model", device=device), done
     check_may_train("the captioner", cfg.name)
     seed_everything(cfg.seed)
     model = create_captioner(c.model, image_size=c.image_size)
-    device = get_device(device)
     t0 = time.time()
     rows = load_street2shop(cfg=cfg.data, verbose=progress)["train"]
     _check_attribute_columns(rows)
@@ -364,7 +364,7 @@ def train_captioner(cfg: Config, # a preset, e.g. `get_preset("default")`
               "decode_seconds": decode_s, "train_seconds": time.time() - t1, "seconds": time.time() - t0, "history": history,
               "train_images": n, "train_street": len(tr_rows), "val_images": len(va_street) + len(va_shop),
               "config": asdict(c), "key": save_dir.name}
-    return model, run.finish(record)
+    return model.to(device), run.finish(record)
 
 # %% ../nbs/09_caption.ipynb #57e59865
 class Blip2Captioner(Captioner):

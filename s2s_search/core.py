@@ -33,15 +33,15 @@ import pillow_heif
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 # %% auto #0
-__all__ = ['STREET2SHOP_HUB_ID', 'DEFAULT_PER_FAMILY', 'PRESETS', 'PRESET_ENV', 'register_preset', 'list_presets', 'CACHE_ENV',
-           'YOLO_RELEASE_URL', 'BLIP2_HUB_ID', 'MINILM_PACKAGE', 'MINILM_NAMES', 'PUBLISHED_WEIGHTS',
-           'register_weights', 'ImageSource', 'DEFAULT_MAX_PIXELS', 'ORIENTATION_TAG', 'PAD_FILL',
-           'PREPROCESSING_VERSION', 'CROP_MARGIN', 'SynthConfig', 'DataConfig', 'ModelConfig', 'Schedule',
-           'TrainConfig', 'IndexConfig', 'EvalConfig', 'DetectConfig', 'CaptionConfig', 'RerankConfig',
-           'PipelineConfig', 'ImageConfig', 'Config', 'Registry', 'override', 'preset_name', 'get_preset',
-           'config_hash', 'write_atomic', 'write_dir_atomic', 'failing_writes', 'seed_everything', 'get_device',
-           'autocast_dtype', 'bf16_autocast_ok', 'cache_dir', 'NotTrainedError', 'load_only', 'check_may_train',
-           'TrainedRun', 'trained_run', 'downloads_off', 'hub_reachable', 'url_reachable',
+__all__ = ['STREET2SHOP_HUB_ID', 'DEFAULT_PER_FAMILY', 'STREET2SHOP_PER_FAMILY', 'PRESETS', 'PRESET_ENV', 'register_preset',
+           'list_presets', 'DEVICE_ENV', 'CACHE_ENV', 'YOLO_RELEASE_URL', 'BLIP2_HUB_ID', 'MINILM_PACKAGE',
+           'MINILM_NAMES', 'PUBLISHED_WEIGHTS', 'register_weights', 'ImageSource', 'DEFAULT_MAX_PIXELS',
+           'ORIENTATION_TAG', 'PAD_FILL', 'PREPROCESSING_VERSION', 'CROP_MARGIN', 'SynthConfig', 'DataConfig',
+           'ModelConfig', 'Schedule', 'TrainConfig', 'IndexConfig', 'EvalConfig', 'DetectConfig', 'CaptionConfig',
+           'RerankConfig', 'PipelineConfig', 'ImageConfig', 'Config', 'Registry', 'override', 'preset_name',
+           'get_preset', 'config_hash', 'write_atomic', 'write_dir_atomic', 'failing_writes', 'seed_everything',
+           'get_device', 'autocast_dtype', 'bf16_autocast_ok', 'cache_dir', 'NotTrainedError', 'load_only',
+           'check_may_train', 'TrainedRun', 'trained_run', 'downloads_off', 'hub_reachable', 'url_reachable',
            'hub_offline_unless_reachable', 'MissingArtefactError', 'torch_hub_dir', 'hub_snapshot',
            'write_to_hub_cache', 'Artefact', 'timm_weights', 'open_clip_weights', 'transformers_weights',
            'sentence_transformers_weights', 'yolo_weights', 'published_weights', 'blip2_weights', 'source_kind',
@@ -84,17 +84,22 @@ class ModelConfig:
     resnet18: str = "resnet18-64"      # the plain-CNN baseline reported beside the seed's two families
     embedding_dim: int = 512           # size of the L2-normalised embedding
     pretrained: bool | None = False    # True: weights required; False: never look; None: use them if cached
+    head_init: str = "random"          # the linear head before training: "random", or "keep": step 0 is the backbone's own embedding (`models.init_head`)
 
-# Settings of the default preset's runs that differ by family, each measured in nbs/03_models ("Where the first stage
-# lost"): the BatchNorm'd Xception wants a higher learning rate than the others; the small ViT needs more steps than
-# the CNNs (8 epochs: 46.8% against 39.1% in 6; taught, 10 epochs: 52.7% against 41.3% in 8); the resnet18 baseline
-# gets epochs for about the Xception's time (4.5 minutes on two cores, with bf16); each mines its own confusions in
-# its second half; the Xception and the ViT also learn from the baseline, which every run trains anyway ("Taught by
-# the baseline": Xception 70.3% against 60.7% oracle top-1, ViT 46.8% against 42.5%), by matching its in-batch
-# similarities ("Taught by similarities": Xception 75.0% at weight 2, ViT 60.7% at weight 1).
+# Settings of the default preset's runs that differ by family: the Xception learns at a higher rate, the ViT and the
+# resnet18 baseline train longer, each mines its own confusions in its second half, and the Xception and the ViT learn
+# the baseline's in-batch similarities. The runs behind each value: nbs/experiments/ (first_stage_recipe.md, distillation.md).
 DEFAULT_PER_FAMILY = {"xception": {"lr": 4e-3, "epochs": 10, "mine_from": 5, "distil_from": "resnet18", "distil_weight": 2.0},
                       "clip_vit": {"epochs": 10, "mine_from": 5, "distil_from": "resnet18"},
                       "resnet18": {"epochs": 15, "mine_from": 8}}
+
+# Fine-tuning published weights (the `street2shop` preset): each head starts as its backbone's own embedding
+# (`ModelConfig.head_init`), learns at `lr` while the backbone learns at a tenth of it, norms and biases do not decay, and
+# each family's batch of pairs fits one 24 GB card (`benchmarks/activation_memory.py`). Sources and numbers:
+# nbs/experiments/pretrained_recipe.md.
+STREET2SHOP_PER_FAMILY = {"xception": {"lr": 1e-3, "backbone_lr_scale": 0.1, "batch_size": 64},
+                          "clip_vit": {"lr": 1e-4, "backbone_lr_scale": 0.1, "weight_decay": 0.1, "batch_size": 128},
+                          "resnet18": {"lr": 1e-3, "backbone_lr_scale": 0.1}}
 
 @dataclass
 class Schedule:
@@ -123,6 +128,9 @@ class TrainConfig(Schedule):
     distil_temperature: float = 0.1    # softmax temperature of both models' similarities in that term
     group_size: int = 4                # products per group of rivals when mining (the re-ranker: a product and its first-stage rivals)
     amp: bool = True                   # reduced precision where the hardware has it (`core.autocast_dtype`: bf16, or fp16 with loss scaling)
+    backbone_lr_scale: float = 1.0     # the backbone's learning rate as a share of `lr` (the head and a loss's own parameters learn at `lr`): below 1 to fine-tune published weights
+    decay_norms_and_biases: bool = True  # weight decay on every parameter; False: on matrices and kernels only, as fine-tuning recipes do (`train.param_groups`)
+    grad_checkpointing: bool = False   # recompute the backbone's activations in the backward pass where it can (open_clip towers; timm's Xception cannot): memory for time
     per_family: dict[str, dict] = field(default_factory=dict)  # embedders: family -> overrides of the fields above
 
     def for_family(self, family: str) -> TrainConfig:
@@ -286,13 +294,15 @@ def _default() -> Config: return Config(name="default", train=TrainConfig(per_fa
 @register_preset("street2shop")
 def _street2shop() -> Config:
     return Config(name="street2shop", data=DataConfig(source=STREET2SHOP_HUB_ID),
-                  model=ModelConfig(xception="xception", clip_vit="clip-vit-b32", pretrained=True),
-                  train=TrainConfig(epochs=20, patience=3, batch_size=128, lr=1e-4, warmup_steps=200, num_workers=8, street_augment="strong"),
+                  model=ModelConfig(xception="xception", clip_vit="clip-vit-b32", pretrained=True, head_init="keep"),
+                  train=TrainConfig(epochs=20, patience=3, batch_size=128, lr=1e-4, warmup_steps=200, num_workers=8, street_augment="strong",
+                                    decay_norms_and_biases=False, per_family=copy.deepcopy(STREET2SHOP_PER_FAMILY)),
                   detect=DetectConfig(model="yolov8s", single_class=False, imgsz=640, mosaic=1.0, conf=0.25,
                                       train=dataclasses.replace(DetectConfig().train, epochs=30, lr=0.001, warmup_steps=1000)),
                   caption=CaptionConfig(model="blip2"),
                   rerank=RerankConfig(model="mobilevit-s", train=dataclasses.replace(RerankConfig().train, epochs=10, patience=10, lr=1e-4, batch_size=64,
-                                                                                     warmup_steps=200, num_workers=8, street_augment="strong")))
+                                                                                     warmup_steps=200, num_workers=8, street_augment="strong",
+                                                                                     backbone_lr_scale=0.1, decay_norms_and_biases=False)))
 
 # %% ../nbs/00_core.ipynb #7d6af91d
 def override(cfg: Any, # a (nested) config dataclass
@@ -305,6 +315,8 @@ def override(cfg: Any, # a (nested) config dataclass
     return cfg
 
 def _replace_path(obj: Any, path: list[str], value: Any, full_key: str) -> Any:
+    if isinstance(obj, dict):  # a dict field such as `train.per_family`: `train.per_family.xception.lr` sets one family's value
+        return {**obj, path[0]: _replace_path(obj.get(path[0], {}), path[1:], value, full_key) if len(path) > 1 else value}
     names = [f.name for f in dataclasses.fields(obj)]
     head = path[0]
     if head not in names:
@@ -401,9 +413,12 @@ def seed_everything(seed: int) -> None:
     torch.manual_seed(seed)
     os.environ["PYTHONHASHSEED"] = str(seed)
 
+DEVICE_ENV = "S2S_DEVICE"  # e.g. "cpu" on a GPU machine: the device every model trains, embeds and searches on
+
 def get_device(name: str | None = None) -> "torch.device":
-    "The torch device `name`, or the best available: cuda, then mps, then cpu"
+    "The torch device `name`, else `S2S_DEVICE`, else the best available: cuda, then mps, then cpu"
     import torch
+    name = name or os.environ.get(DEVICE_ENV)
     if name and name != "auto": return torch.device(name)
     if torch.cuda.is_available(): return torch.device("cuda")
     mps = getattr(torch.backends, "mps", None)

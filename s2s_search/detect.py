@@ -25,7 +25,7 @@ from datasets import Dataset, Image as ImageFeature
 from PIL import Image
 
 from .core import (Config, DetectConfig, MissingArtefactError, Registry, Schedule, TrainedRun, cache_dir, check_may_train,
-                             get_preset, grow_box, load_image, open_image, orientation, seed_everything, trained_run, write_atomic,
+                             get_device, get_preset, grow_box, load_image, open_image, orientation, seed_everything, trained_run, write_atomic,
                              write_dir_atomic, yolo_weights)
 from .data import BOX_COLUMNS, CATEGORIES, garment_rows, load_street2shop, split_train_val
 
@@ -166,7 +166,8 @@ def _keep_torch_threads():
 
 # %% ../nbs/08_detect.ipynb #d228f433
 def _device() -> str | int:
-    return 0 if torch.cuda.is_available() else "cpu"
+    device = get_device()
+    return (device.index or 0) if device.type == "cuda" else "cpu"
 
 class YoloCropper:
     "A YOLO detector that crops the garments out of street photos"

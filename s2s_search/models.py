@@ -26,14 +26,15 @@ from torch import nn
 from tqdm.auto import tqdm
 
 from . import __version__
-from .core import (Artefact, MissingArtefactError, Registry, get_preset, hub_offline_unless_reachable, load_image, open_clip_weights,
-                             square_pixels, timm_weights, write_atomic)
+from .core import (DEVICE_ENV, Artefact, MissingArtefactError, Registry, get_device, get_preset, hub_offline_unless_reachable,
+                             load_image, open_clip_weights, square_pixels, timm_weights, write_atomic)
 
 # %% auto #0
-__all__ = ['EMBEDDERS', 'register_embedder', 'list_embedders', 'LOSSES', 'register_loss', 'list_losses', 'ImageTransform',
-           'state_dict_checksum', 'save_weights', 'Embedder', 'ConvStem', 'create_embedder', 'register_variant',
-           'load_embedder', 'get_model', 'XceptionModel', 'CLIPViTModel', 'matching_rows', 'InfoNCELoss', 'create_loss',
-           'CategoryLoss', 'similarity_kl', 'DistillationLoss']
+__all__ = ['EMBEDDERS', 'register_embedder', 'list_embedders', 'HEAD_INITS', 'LOSSES', 'register_loss', 'list_losses',
+           'ImageTransform', 'state_dict_checksum', 'save_weights', 'module_device', 'Embedder', 'ConvStem',
+           'create_embedder', 'register_variant', 'load_embedder', 'init_head', 'stub_device', 'moves_by', 'get_model',
+           'XceptionModel', 'CLIPViTModel', 'matching_rows', 'InfoNCELoss', 'create_loss', 'CategoryLoss',
+           'similarity_kl', 'DistillationLoss']
 
 # %% ../nbs/03_models.ipynb #c73f13f3
 class ImageTransform:
@@ -80,6 +81,10 @@ def save_weights(model: nn.Module, # any module: its state dict is written
     write_atomic(path / "config.json", json.dumps(config, indent=1))
     return path
 
+def module_device(module: nn.Module) -> torch.device:
+    "Where `module` computes: the device of its parameters, where its inputs must go"
+    return next(module.parameters()).device
+
 class Embedder(nn.Module):
     "An image embedder: `backbone`, a linear head to `embedding_dim` and L2 normalisation, with its own preprocessing"
     def __init__(self,
@@ -112,7 +117,7 @@ class Embedder(nn.Module):
         return ImageTransform(self.image_size, self.mean, self.std)
 
     @property
-    def device(self) -> torch.device: return next(self.parameters()).device
+    def device(self) -> torch.device: return module_device(self)
 
     def embed(self,
               images: Sequence[Image.Image], # PIL images of any size and mode
@@ -379,6 +384,61 @@ def load_embedder(path: str | Path, # a directory written by `Embedder.save`
     if cfg.get("weights_checksum") and model.weights_checksum() != cfg["weights_checksum"]:
         raise ValueError(f"{path}: weights checksum {model.weights_checksum()} differs from the saved {cfg['weights_checksum']}")
     return model.to(device).eval()
+
+# %% ../nbs/03_models.ipynb #172efba9
+HEAD_INITS = ("random", "keep")
+
+def init_head(model: Embedder, # updated in place
+              how: str = "random", # "random": as built; "keep": step 0 is the backbone's own embedding (see above)
+              seed: int = 0) -> Embedder: # seed of the orthogonal projection of a non-square head
+    "Set `model.head` before training as `how` says; returns `model`"
+    if how not in HEAD_INITS: raise ValueError(f"head_init must be one of {HEAD_INITS}, got {how!r}")
+    if how == "random": return model
+    w = model.head.weight  # (embedding_dim, backbone_dim)
+    with torch.no_grad():
+        if w.shape[0] == w.shape[1]: w.copy_(torch.eye(w.shape[0], dtype=w.dtype))
+        else: nn.init.orthogonal_(w, generator=torch.Generator().manual_seed(seed))
+        model.head.bias.zero_()
+    return model
+
+# %% ../nbs/03_models.ipynb #32ef65a8
+@contextlib.contextmanager
+def stub_device(kind: str = "cuda"):
+    "For tests without a `kind` device: `get_device()` answers `kind`; moves there are recorded and stay on the CPU; yields the record"
+    import sys
+    from unittest import mock
+    moves, moved = [], set()  # moves: (what moved, target device type, module of the code that asked); moved: ids of modules now "on" `kind`
+    real_module_to, real_tensor_to, real_device = nn.Module.to, torch.Tensor.to, module_device
+    def _target(args, kwargs):
+        "The device `.to(*args, **kwargs)` asks for (None: a dtype change), and the same arguments with `kind` replaced by the CPU"
+        dev = kwargs.get("device", next((a for a in args if isinstance(a, (str, torch.device))), None))
+        if dev is None or torch.device(dev).type != kind: return (None if dev is None else torch.device(dev)), args, kwargs
+        cpu = lambda a: "cpu" if isinstance(a, (str, torch.device)) else a
+        return torch.device(dev), tuple(map(cpu, args)), {k: cpu(v) if k == "device" else v for k, v in kwargs.items()}
+    def _caller() -> str: return sys._getframe(2).f_globals.get("__name__", "?")
+    def module_to(self, *args, **kwargs):
+        dev, args, kwargs = _target(args, kwargs)
+        if dev is not None:
+            moves.append((type(self).__name__, dev.type, _caller()))
+            ids = {id(m) for m in self.modules()}
+            moved.update(ids) if dev.type == kind else moved.difference_update(ids)
+        return real_module_to(self, *args, **kwargs)
+    def tensor_to(self, *args, **kwargs):
+        dev, args, kwargs = _target(args, kwargs)
+        if dev is not None: moves.append(("tensor", dev.type, _caller()))
+        return real_tensor_to(self, *args, **kwargs)
+    def device_of(module: nn.Module) -> torch.device: return torch.device(kind) if id(module) in moved else real_device(module)
+    with mock.patch.dict(os.environ, {DEVICE_ENV: kind}), mock.patch.object(nn.Module, "to", module_to), \
+         mock.patch.object(torch.Tensor, "to", tensor_to), mock.patch(f"{__name__}.module_device", device_of):
+        yield moves
+
+def moves_by(moves: list, # what `stub_device` yielded
+             prefix: str = "s2s_search") -> dict[str, set]: # modules whose calls count (a notebook's own code runs as `__main__`)
+    "What the code of `prefix` moved, by target device type, e.g. `{'cuda': {'tensor', 'Embedder'}}`"
+    out: dict[str, set] = {}
+    for what, kind, caller in moves:
+        if caller.startswith(prefix) or caller == "__main__": out.setdefault(kind, set()).add(what)
+    return out
 
 # %% ../nbs/03_models.ipynb #19458e32
 _FAMILIES = {"xception": "xception", "clip-vit": "clip_vit"}  # family name -> `ModelConfig` field naming the preset's variant

@@ -20,12 +20,12 @@ from PIL import Image
 from safetensors.torch import load_file
 from torch import nn
 
-from .core import Config, check_may_train, seed_everything, trained_run
+from .core import Config, check_may_train, get_device, seed_everything, trained_run
 from .data import (Street2ShopImageSimilarityDataset, load_street2shop, make_loader,
                              product_halves, split_train_val)
 from .detect import detector_boxes, train_detector
 from .models import Embedder, create_embedder, save_weights, similarity_kl, state_dict_checksum
-from .train import TRAINING_CODE_VERSION, RetrievalValidation, confusable_products, fit_embedder, train
+from .train import TRAINING_CODE_VERSION, RetrievalValidation, confusable_products, fit_embedder, param_groups, train
 
 # %% auto #0
 __all__ = ['Reranker', 'create_reranker', 'load_reranker', 'standardise', 'FirstStagePrior', 'RerankValidation', 'train_reranker']
@@ -88,7 +88,7 @@ class Reranker(nn.Module):
                  batch_size: int = 64) -> np.ndarray:
         "(N, 1 + T, dim) float32 features of `images` through the encoder's own preprocessing"
         tf, was_training = self.encoder.eval_transform(), self.training
-        device = next(self.parameters()).device
+        device = self.encoder.device
         out = []
         self.eval()
         try:
@@ -141,7 +141,8 @@ def create_reranker(name: str, # a registered embedder variant to encode with, e
     return Reranker(create_embedder(name, **({"embedding_dim": dim} | overrides)), dim, hidden)
 
 def load_reranker(path: str | Path, # a directory written by `Reranker.save`
-                  expect: dict | None = None) -> Reranker: # config values the caller relies on, e.g. {"name": "mobilevit-xxs-128"}
+                  expect: dict | None = None, # config values the caller relies on, e.g. {"name": "mobilevit-xxs-128"}
+                  device: str | torch.device = "cpu") -> Reranker:
     "Rebuild the re-ranker saved in `path` (in eval mode); `ValueError` naming what differs from `expect` or the saved checksum"
     path = Path(path)
     cfg = json.loads((path / "config.json").read_text())
@@ -153,7 +154,7 @@ def load_reranker(path: str | Path, # a directory written by `Reranker.save`
     model.load_state_dict(load_file(str(path / "model.safetensors")))
     if model.weights_checksum() != cfg["weights_checksum"]:
         raise ValueError(f"{path}: weights checksum {model.weights_checksum()} differs from the saved {cfg['weights_checksum']}")
-    return model.eval()
+    return model.to(device).eval()
 
 # %% ../nbs/10_rerank.ipynb #0e87daaa
 def standardise(scores: np.ndarray, # (Q, R) raw scores of one stage, NaN for missing candidates
@@ -235,7 +236,8 @@ def train_reranker(cfg: Config, # a preset, e.g. `get_preset("default")`; `cfg.r
                                     **({"held_out_stage": held_out_stage.weights_checksum()} if held_out_stage is not None else {})},
                       TRAINING_CODE_VERSION, r.model)
     save_dir = run.folder
-    if (done := run.record()) is not None: return load_reranker(save_dir / "best"), done
+    device = get_device(device)  # the model stays there: the pipeline re-ranks where it trained
+    if (done := run.record()) is not None: return load_reranker(save_dir / "best", device=device), done
     check_may_train("the re-ranker", cfg.name)
     seed_everything(cfg.seed)
     model = create_reranker(r.model, r.dim, r.hidden, pretrained=cfg.model.pretrained)
@@ -253,7 +255,7 @@ def train_reranker(cfg: Config, # a preset, e.g. `get_preset("default")`; `cfg.r
                                            street_augment=tcfg.street_augment, jitter=tcfg.jitter)
     loader = make_loader(ds, tcfg.batch_size, num_workers=tcfg.num_workers, seed=cfg.seed, drop_last=True, distinct_products=True,
                          neighbours=rivals, group_size=tcfg.group_size)
-    opt = torch.optim.AdamW(model.parameters(), lr=tcfg.lr, weight_decay=tcfg.weight_decay, fused=True)
+    opt = torch.optim.AdamW(param_groups(model, tcfg), lr=tcfg.lr, weight_decay=tcfg.weight_decay, fused=True)
     result = train(model, loader, opt, device=device, save_dir=save_dir, cfg=tcfg, progress=progress, validate=validation.score,
                    loss_fn=functools.partial(model.loss, prior_temperature=r.prior_temperature, distil_weight=tcfg.distil_weight,
                                              distil_temperature=tcfg.distil_temperature), teacher=view, seed=cfg.seed)
@@ -265,4 +267,4 @@ def train_reranker(cfg: Config, # a preset, e.g. `get_preset("default")`; `cfg.r
               "lr": tcfg.lr, "batch_size": tcfg.batch_size, "group_size": tcfg.group_size, "image_size": model.image_size,
               "steps": result["epoch"] * len(loader), "history": result["history"], "train_rows": len(ds)}
     run.finish(record)
-    return model.cpu().eval(), record
+    return model.eval(), record

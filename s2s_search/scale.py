@@ -24,7 +24,7 @@ import pyarrow.parquet as pq
 from tqdm.auto import tqdm
 
 import s2s_search
-from .core import Config, IndexConfig, load_image, write_atomic
+from .core import Config, IndexConfig, get_device, load_image, write_atomic
 from .index import INDEX_FORMAT, GalleryIndex, fingerprint, normalise, set_search_params, stale_reasons
 from .data import shop_photo_column
 from .gallery import _encoded_key, _raw
@@ -170,7 +170,7 @@ class ShardEmbedder:
         import torch
         from s2s_search.models import load_embedder
         if threads: torch.set_num_threads(threads)
-        self.model = load_embedder(model_dir, device="cuda" if torch.cuda.is_available() else "cpu")
+        self.model = load_embedder(model_dir, device=get_device())
         self.batch_size = batch_size
 
     def __call__(self, batch: dict[str, np.ndarray]) -> dict[str, np.ndarray]:

@@ -26,12 +26,12 @@ from .core import (Config, TrainConfig, autocast_dtype, cache_dir, check_may_tra
                              get_preset, load_image, seed_everything, trained_run, write_atomic)
 from .data import (BOX_COLUMNS, IMAGE_COLUMNS, Street2ShopImageSimilarityDataset, crop_to_box, garment_rows, load_street2shop,
                              make_loader, product_halves, shop_photo_rows, split_train_val)
-from .models import CategoryLoss, DistillationLoss, Embedder, create_embedder, create_loss, load_embedder
+from .models import CategoryLoss, DistillationLoss, Embedder, create_embedder, create_loss, init_head, load_embedder
 
 # %% auto #0
 __all__ = ['TRAINING_CODE_VERSION', 'pair_auc', 'warmup_cosine', 'grad_scaler', 'run_epoch', 'RetrievalValidation',
            'confusable_products', 'distributed', 'RankBatches', 'GatheredLoss', 'train', 'train_fields', 'epoch_seed',
-           'plot_history', 'fit_embedder']
+           'plot_history', 'param_groups', 'initial_embedder', 'fit_embedder']
 
 # %% ../nbs/04_train.ipynb #00ff786b
 def pair_auc(scores: np.ndarray, # (P,) similarity per pair
@@ -349,8 +349,32 @@ def plot_history(history: list[dict], path: str | Path | None = None):
     if path: fig.savefig(path, dpi=80); plt.close(fig)
     return fig
 
+# %% ../nbs/04_train.ipynb #b9479701
+def param_groups(model: torch.nn.Module, # an `Embedder`, or a module holding one (the re-ranker)
+                 cfg: TrainConfig,
+                 extra=()) -> list[dict]: # more parameters learning at `cfg.lr`, e.g. a loss's
+    "AdamW parameter groups: backbones at `lr * backbone_lr_scale`, the rest at `lr`; decay as `cfg.decay_norms_and_biases` says"
+    params = [p for p in [*model.parameters(), *extra] if p.requires_grad]
+    if cfg.backbone_lr_scale == 1.0 and cfg.decay_norms_and_biases: return [{"params": params}]
+    backbones = [m.backbone for m in model.modules() if isinstance(m, Embedder)]
+    slow = {id(p) for b in backbones for p in b.parameters()}
+    tokens = {id(b.get_parameter(n)) for b in backbones for n in getattr(b, "no_weight_decay", set)() if n in dict(b.named_parameters())}
+    groups: dict[tuple[bool, bool], list] = {(s, d): [] for s in (False, True) for d in (True, False)}  # the head's first: history's "lr"
+    for p in params:
+        decays = cfg.decay_norms_and_biases or (p.ndim >= 2 and id(p) not in tokens)
+        groups[id(p) in slow, decays].append(p)
+    return [{"params": ps, "lr": cfg.lr * (cfg.backbone_lr_scale if s else 1.0), "weight_decay": cfg.weight_decay if d else 0.0,
+             "name": f"{'backbone' if s else 'head'}{'' if d else ', no decay'}"} for (s, d), ps in groups.items() if ps]
+
 # %% ../nbs/04_train.ipynb #c4fe0c18
 TRAINING_CODE_VERSION = 8  # part of every cached run's key: raise it when a change to training code changes what a run produces
+
+def initial_embedder(cfg: Config, # a preset
+                     family: str, # "xception", "clip_vit" or "resnet18"
+                     variant: str | None = None) -> Embedder: # default: the preset's `cfg.model.<family>`
+    "The preset's `family` embedder as training starts: its published weights (as `cfg.model.pretrained` says) under a head set by `cfg.model.head_init`; with published weights and `\"keep\"`, the zero-shot model"
+    model = create_embedder(variant or getattr(cfg.model, family), embedding_dim=cfg.model.embedding_dim, pretrained=cfg.model.pretrained)
+    return init_head(model, cfg.model.head_init, seed=cfg.seed)
 
 def fit_embedder(cfg: Config, # a preset, e.g. `get_preset("default")`
                  family: str, # "xception", "clip_vit" or "resnet18": which `cfg.model` variant to train; or a role such as "rerank"
@@ -368,11 +392,13 @@ def fit_embedder(cfg: Config, # a preset, e.g. `get_preset("default")`
                                       **({"half": half} if half is not None else {}),
                                       **({"teacher": teacher.weights_checksum()} if teacher is not None else {})}, TRAINING_CODE_VERSION, name)
     save_dir = run.folder
-    if (done := run.record()) is not None: return load_embedder(save_dir / "best"), done
+    device = get_device(device)  # the model stays there: indexing, evaluation and the pipeline run where it trained
+    if (done := run.record()) is not None: return load_embedder(save_dir / "best", device=device), done
     check_may_train(f"the {family} embedder", cfg.name)
     progress = progress and rank == 0
     seed_everything(cfg.seed)
-    model = create_embedder(name, embedding_dim=cfg.model.embedding_dim, pretrained=cfg.model.pretrained)
+    model = initial_embedder(cfg, family, name)
+    if tcfg.grad_checkpointing: model.backbone.set_grad_checkpointing(True)
     with _rank0_first(rank, world): rows = load_street2shop(cfg=cfg.data, verbose=progress)["train"]  # one process builds the data cache
     tr_rows, va_rows = split_train_val(rows, cfg.data.val_fraction, cfg.data.seed)
     if half is not None: tr_rows = product_halves(tr_rows, cfg.data.seed)[half]
@@ -394,8 +420,7 @@ def fit_embedder(cfg: Config, # a preset, e.g. `get_preset("default")`
     loss_fn = create_loss(tcfg.loss, temperature=tcfg.temperature, margin=tcfg.margin)
     if by_category: loss_fn = CategoryLoss(loss_fn, model.embedding_dim, len(tr.categories), tcfg.category_weight)
     if teacher is not None: loss_fn = DistillationLoss(loss_fn, tcfg.distil_weight, tcfg.distil_temperature)
-    params = [*model.parameters(), *(loss_fn.parameters() if by_category else ())]
-    opt = torch.optim.AdamW(params, lr=tcfg.lr, weight_decay=tcfg.weight_decay, fused=True)
+    opt = torch.optim.AdamW(param_groups(model, tcfg, loss_fn.parameters() if by_category else ()), lr=tcfg.lr, weight_decay=tcfg.weight_decay, fused=True)
     t = time.time()
     result = train(model, tl, opt, device=device, save_dir=save_dir, cfg=tcfg, progress=progress, validate=validation.score, on_epoch=mine,
                    loss_fn=loss_fn, teacher=teacher, seed=cfg.seed)
@@ -407,4 +432,5 @@ def fit_embedder(cfg: Config, # a preset, e.g. `get_preset("default")`
               "checkpoint": str(save_dir.relative_to(cache_dir())), **({"world_size": world} if world > 1 else {}),
               **({"half": half} if half is not None else {})}
     if rank == 0: run.finish(record)
-    return model.cpu(), record
+    if tcfg.grad_checkpointing: model.backbone.set_grad_checkpointing(False)
+    return model.eval(), record

@@ -18,8 +18,9 @@ Lays the real world out in a temporary folder and runs the unchanged code on it:
 - `HF_HUB_OFFLINE=1` and friends, a temporary `HF_HOME`, `TORCH_HOME` and `S2S_CACHE`.
 
 Then `s2s-search preflight --preset street2shop` must report everything present, the experiment notebook runs through
-papermill with the `street2shop` preset (only sizes overridden: rows, epochs, batch sizes), and every pretrained load
-is checked against the fabricated file: the models the run builds hold the fabricated tensors. Prints its wall time.
+papermill with the `street2shop` preset (only sizes overridden: rows, epochs, batch sizes), its table must hold the
+zero-shot rows of the pretrained families (the models before fine-tuning), and every pretrained load is checked
+against the fabricated file: the models the run builds hold the fabricated tensors. Prints its wall time.
 """
 from __future__ import annotations
 
@@ -40,6 +41,7 @@ ROOT = Path(__file__).resolve().parents[1]
 EXPERIMENT = ROOT / "nbs" / "experiments" / "performance.ipynb"
 # only sizes change: rows (the data written below), epochs, batch sizes, bootstrap rounds
 OVERRIDES = {"train.epochs": 1, "train.batch_size": 8, "train.num_workers": 0, "train.warmup_steps": 2, "train.patience": 1,
+             "train.per_family.xception.batch_size": 8, "train.per_family.clip_vit.batch_size": 8,
              "detect.train.epochs": 1, "detect.train.batch_size": 4, "rerank.train.epochs": 1, "rerank.train.batch_size": 8, "rerank.train.warmup_steps": 2,
              "eval.n_bootstrap": 100, "index.batch_size": 16, "pipeline.batch_size": 8}
 
@@ -238,6 +240,10 @@ def main() -> int:
         if r.returncode: return 1
         results = json.loads((out_dir / "results.json").read_text())
         figures = sorted(p.name for p in out_dir.glob("*.png"))
+        zero_shot = {(r["system"], r["setting"]): r["overall"]["top_1"]["value"] for r in results["table"] if r["system"].endswith("zero-shot")}
+        print("  zero-shot rows (random weights here, so near chance): " + ", ".join(f"{n}, {s} {v:.0%}" for (n, s), v in zero_shot.items()))
+        if not {(f"{n} zero-shot", s) for n in ("Xception", "CLIP ViT") for s in ("oracle crop", "full photo")} <= set(zero_shot):
+            print("FAILED: the table lacks a zero-shot row of the Xception or the CLIP ViT"); return 1
         print(f"  results and figures: {', '.join(sorted(p.name for p in out_dir.iterdir()))}")
         for rec in results.get("training", {}).values():  # CPU rates of the real architectures: the basis of the README's estimates
             print(f"  training {rec['name']}: {rec['steps'] * rec['batch_size'] / rec['train_seconds']:.2f} street/shop pairs/s (validation included)")
