@@ -15,13 +15,14 @@ from typing import Sequence
 import numpy as np
 import torch
 import torch.nn.functional as F
+from datasets import Image as ImageFeature
 from PIL import Image
 from safetensors.torch import load_file
 from torch import nn
 from tqdm.auto import tqdm
 
 from . import __version__
-from .core import (BLIP2_HUB_ID, CROP_MARGIN, Config, MINILM_NAMES, Registry, TrainedRun, blip2_weights,
+from .core import (BLIP2_HUB_ID, CROP_MARGIN, DECODED_KEEP_BYTES, Config, LazyImages, MINILM_NAMES, Registry, TrainedRun, blip2_weights,
                              check_may_train, get_device, grow_box, hub_offline_unless_reachable, load_image, seed_everything,
                              sentence_transformers_weights, trained_run, write_atomic)
 from .data import BOX_COLUMNS, IMAGENET_MEAN, IMAGENET_STD, crop_to_box, garment_rows, load_street2shop, split_train_val
@@ -264,15 +265,18 @@ def _augment(images: torch.Tensor, # (B, 3, P, P) uint8
     return (x - mean) / std, aspect
 
 # %% ../nbs/09_caption.ipynb #c5887bd7
-def _street_crops(rows, margin: float = CROP_MARGIN) -> list[Image.Image]:
-    "Each row's street photo cropped to its garment box"
-    cols = rows.select_columns(["street_photo_image", *BOX_COLUMNS])
-    return [crop_to_box(load_image(r["street_photo_image"], upright=False), _box_of(r), margin=margin) for r in cols]
+def _street_crops(rows, margin: float = CROP_MARGIN) -> LazyImages:
+    "Each row's street photo cropped to its garment box, decoded when read (kept up to half of `DECODED_KEEP_BYTES`)"
+    cols = rows.cast_column("street_photo_image", ImageFeature(decode=False)).select_columns(["street_photo_image", *BOX_COLUMNS])
+    boxes = list(zip(*(cols[c] for c in BOX_COLUMNS)))
+    return LazyImages(len(cols), lambda pos: cols[pos]["street_photo_image"], lambda p, im: crop_to_box(im, boxes[p], margin=margin),
+                      upright=False, keep_bytes=DECODED_KEEP_BYTES // 2)  # the frame of the boxes
 
-def _shop_photos(rows) -> tuple[list[Image.Image], list[int]]:
-    "The shop photo of each distinct product of `rows`, and the row each came from"
+def _shop_photos(rows) -> tuple[LazyImages, list[int]]:
+    "The shop photo of each distinct product of `rows`, decoded when read, and the row each came from"
     idx = _first_per_product(rows)
-    return [load_image(r["shop_photo_image"]) for r in rows.select(idx).select_columns(["shop_photo_image"])], idx
+    cols = rows.select(idx).cast_column("shop_photo_image", ImageFeature(decode=False)).select_columns(["shop_photo_image"])
+    return LazyImages(len(idx), lambda pos: cols[pos]["shop_photo_image"], keep_bytes=DECODED_KEEP_BYTES // 2), idx
 
 def _accuracies(pred: dict[str, np.ndarray], labels: np.ndarray) -> dict[str, float]:
     "Accuracy per attribute and of all three at once"

@@ -36,13 +36,13 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 __all__ = ['STREET2SHOP_HUB_ID', 'DEFAULT_PER_FAMILY', 'STREET2SHOP_PER_FAMILY', 'PRESETS', 'PRESET_ENV', 'register_preset',
            'list_presets', 'DEVICE_ENV', 'CACHE_ENV', 'YOLO_RELEASE_URL', 'BLIP2_HUB_ID', 'MINILM_PACKAGE',
            'MINILM_NAMES', 'PUBLISHED_WEIGHTS', 'register_weights', 'ImageSource', 'DEFAULT_MAX_PIXELS',
-           'ORIENTATION_TAG', 'PAD_FILL', 'PREPROCESSING_VERSION', 'CROP_MARGIN', 'SynthConfig', 'DataConfig',
-           'ModelConfig', 'Schedule', 'TrainConfig', 'IndexConfig', 'EvalConfig', 'DetectConfig', 'CaptionConfig',
-           'RerankConfig', 'PipelineConfig', 'ImageConfig', 'Config', 'Registry', 'override', 'preset_name',
-           'get_preset', 'config_hash', 'write_atomic', 'write_dir_atomic', 'failing_writes', 'seed_everything',
-           'get_device', 'autocast_dtype', 'bf16_autocast_ok', 'cache_dir', 'NotTrainedError', 'load_only',
-           'check_may_train', 'TrainedRun', 'trained_run', 'downloads_off', 'hub_reachable', 'url_reachable',
-           'hub_offline_unless_reachable', 'MissingArtefactError', 'torch_hub_dir', 'hub_snapshot',
+           'ORIENTATION_TAG', 'PAD_FILL', 'PREPROCESSING_VERSION', 'CROP_MARGIN', 'DECODED_KEEP_BYTES', 'SynthConfig',
+           'DataConfig', 'ModelConfig', 'Schedule', 'TrainConfig', 'IndexConfig', 'EvalConfig', 'DetectConfig',
+           'CaptionConfig', 'RerankConfig', 'PipelineConfig', 'ImageConfig', 'Config', 'Registry', 'override',
+           'preset_name', 'get_preset', 'config_hash', 'write_atomic', 'write_dir_atomic', 'failing_writes',
+           'seed_everything', 'get_device', 'autocast_dtype', 'bf16_autocast_ok', 'cache_dir', 'NotTrainedError',
+           'load_only', 'check_may_train', 'TrainedRun', 'trained_run', 'downloads_off', 'hub_reachable',
+           'url_reachable', 'hub_offline_unless_reachable', 'MissingArtefactError', 'torch_hub_dir', 'hub_snapshot',
            'write_to_hub_cache', 'Artefact', 'timm_weights', 'open_clip_weights', 'transformers_weights',
            'sentence_transformers_weights', 'yolo_weights', 'published_weights', 'blip2_weights', 'source_kind',
            'dataset_artefact', 'PreflightRow', 'preset_needs', 'preflight', 'format_preflight', 'BadImageError',
@@ -74,6 +74,8 @@ class DataConfig:
     seed: int = 42                 # seed of sampling, pairing and the validation split
     val_fraction: float = 0.1      # share of train products held out for validation
     num_negative_pairs: int = 1    # same-category negatives per positive pair
+    working_side: int | None = None  # long side of the working copies the loader decodes photos to (`data.clean_split`); None: as stored
+    workers: int | None = None     # processes that decode the photos (None: every core)
     synth: SynthConfig = field(default_factory=SynthConfig)
 
 @dataclass
@@ -293,7 +295,9 @@ def _default() -> Config: return Config(name="default", train=TrainConfig(per_fa
 
 @register_preset("street2shop")
 def _street2shop() -> Config:
-    return Config(name="street2shop", data=DataConfig(source=STREET2SHOP_HUB_ID),
+    # working copies of 1,440 px on the long side: a 5760x3840 street photo decodes at 1/4 scale with no resampling; the
+    # detector reads 640 px, and a garment box spanning a fifth of the photo still crops to the Xception's 299 px
+    return Config(name="street2shop", data=DataConfig(source=STREET2SHOP_HUB_ID, working_side=1440),
                   model=ModelConfig(xception="xception", clip_vit="clip-vit-b32", pretrained=True, head_init="keep"),
                   train=TrainConfig(epochs=20, patience=3, batch_size=128, lr=1e-4, warmup_steps=200, num_workers=8, street_augment="strong",
                                     decay_norms_and_biases=False, per_family=copy.deepcopy(STREET2SHOP_PER_FAMILY)),
@@ -960,19 +964,28 @@ def grow_box(box: Sequence[float], # x0, y0, x1, y1 in pixels
     return a, b, max(c, a + 1), max(d, b + 1)
 
 # %% ../nbs/00_core.ipynb #15cfe1f3
+DECODED_KEEP_BYTES = 2**30  # decoded pixels a reader keeps for its next pass (training photos, validation crops): memory bounded, not by the data set
+
 class LazyImages(collections.abc.Sequence):
-    "Photos read and decoded only when accessed: `images[i]` is one PIL image, `images[a:b]` a list; nothing is kept"
+    "Photos read and decoded only when accessed: `images[i]` is one PIL image, `images[a:b]` a list; at most `keep_bytes` of them kept"
     def __init__(self, n: int, # how many photos
                  read: Callable[[list[int]], list], # positions -> their encoded photos (bytes, paths or image records)
                  transform: Callable[[int, Image.Image], Image.Image] | None = None, # (position, photo) -> photo, e.g. a crop
-                 upright: bool = True): # `load_image`'s: False keeps a data set's street photos in the frame of their boxes
-        self.n, self.read, self.transform, self.upright = n, read, transform, upright
+                 upright: bool = True, # `load_image`'s: False keeps a data set's street photos in the frame of their boxes
+                 keep_bytes: int = 0): # decoded (and transformed) photos kept for the next read, up to this many bytes of pixels
+        self.n, self.read, self.transform, self.upright, self.keep_bytes = n, read, transform, upright, keep_bytes
+        self.kept, self.kept_bytes = {}, 0
 
     def __len__(self) -> int: return self.n
 
     def _decode(self, positions: list[int]) -> list[Image.Image]:
-        imgs = [load_image(c, upright=self.upright) for c in self.read(positions)]
-        return imgs if self.transform is None else [self.transform(p, im) for p, im in zip(positions, imgs)]
+        todo = [p for p in positions if p not in self.kept]
+        imgs = [load_image(c, upright=self.upright) for c in self.read(todo)] if todo else []
+        made = dict(zip(todo, imgs if self.transform is None else [self.transform(p, im) for p, im in zip(todo, imgs)]))
+        for p, im in made.items():
+            size = im.width * im.height * len(im.getbands())
+            if self.kept_bytes + size <= self.keep_bytes: self.kept[p] = im; self.kept_bytes += size
+        return [self.kept[p] if p in self.kept else made[p] for p in positions]
 
     def __getitem__(self, i):
         if isinstance(i, slice): return self._decode(list(range(*i.indices(self.n))))

@@ -6,10 +6,12 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import logging
 import os
 import random
+import time
 from collections import Counter
 from dataclasses import asdict
 from pathlib import Path
@@ -18,23 +20,24 @@ from typing import Any, Callable
 import albumentations as A
 import numpy as np
 import torch
-from datasets import Dataset, DatasetDict, Image as ImageFeature, Value, load_dataset, load_from_disk
+from datasets import Dataset, DatasetDict, Features, Image as ImageFeature, Value, load_dataset, load_from_disk
 from PIL import Image
 from torch.utils.data import DataLoader
 
-from .core import (BadImageError, CROP_MARGIN, DataConfig, Registry, STREET2SHOP_HUB_ID, TrainConfig, cache_dir, config_hash,
+from .core import (BadImageError, CROP_MARGIN, DECODED_KEEP_BYTES, DataConfig, Registry, STREET2SHOP_HUB_ID, TrainConfig, cache_dir, config_hash,
                              get_preset, grow_box, hub_offline_unless_reachable, hub_snapshot, load_image, open_image, orientation, source_kind,
                              square_pixels, write_dir_atomic)
 from . import synth
 
 # %% auto #0
-__all__ = ['IMAGE_COLUMNS', 'BOX_COLUMNS', 'REQUIRED_COLUMNS', 'CATEGORIES', 'log', 'ID_COLUMNS', 'SOURCES', 'register_source',
-           'IMAGENET_MEAN', 'IMAGENET_STD', 'STREET_AUGMENTS', 'register_street_augment', 'list_street_augments',
-           'SEED_IMAGE_SIZE', 'id_from_url', 'product_id_from_url', 'garment_rows', 'garments_with_differing_boxes',
-           'shop_photo_column', 'shop_photo_rows', 'clean_split', 'stratified_sample', 'DatasetUnavailableError',
-           'with_ids', 'load_street2shop', 'load_report', 'street_train_transform', 'shop_train_transform',
-           'eval_transform', 'crop_to_box', 'split_train_val', 'product_halves', 'seed_transforms',
-           'Street2ShopImageSimilarityDataset', 'make_pairs', 'ProductBatchSampler', 'make_loader']
+__all__ = ['IMAGE_COLUMNS', 'BOX_COLUMNS', 'REQUIRED_COLUMNS', 'CATEGORIES', 'log', 'ID_COLUMNS', 'WORKING_JPEG_QUALITY',
+           'SOURCES', 'register_source', 'IMAGENET_MEAN', 'IMAGENET_STD', 'STREET_AUGMENTS', 'register_street_augment',
+           'list_street_augments', 'SEED_IMAGE_SIZE', 'id_from_url', 'product_id_from_url', 'garment_rows',
+           'garments_with_differing_boxes', 'shop_photo_column', 'shop_photo_rows', 'working_copy', 'clean_split',
+           'stratified_sample', 'DatasetUnavailableError', 'with_ids', 'load_street2shop', 'load_report',
+           'street_train_transform', 'shop_train_transform', 'eval_transform', 'crop_to_box', 'split_train_val',
+           'product_halves', 'seed_transforms', 'Street2ShopImageSimilarityDataset', 'make_pairs',
+           'ProductBatchSampler', 'make_loader']
 
 # %% ../nbs/02_data.ipynb #a22267af
 IMAGE_COLUMNS = ("street_photo_image", "shop_photo_image")
@@ -81,37 +84,118 @@ def shop_photo_rows(ds: Dataset) -> np.ndarray:
     return np.sort(first)
 
 # %% ../nbs/02_data.ipynb #19125b38
+WORKING_JPEG_QUALITY = 95  # of a reduced working copy: its loss stays below what the models' resize to 64-299 px removes
+
 def _fits(box: tuple, size: tuple[int, int]) -> bool:
     l, t, w, h = box
     return l >= 0 and t >= 0 and l + w <= size[0] and t + h <= size[1]
 
-def _check_row(row: dict) -> dict[str, str]:
-    "Why `row` cannot be used (\"\" when it can), and for a street photo with an EXIF orientation tag, which frames its box fits"
-    out = {"_problem": "", "_orientation": ""}
-    try: street = load_image(row["street_photo_image"], upright=False)  # boxes refer to the stored pixels (see `core.load_image`)
-    except BadImageError as e: return {**out, "_problem": f"street photo: {e.reason}"}
-    try: load_image(row["shop_photo_image"])
-    except BadImageError as e: return {**out, "_problem": f"shop photo: {e.reason}"}
-    box = tuple(row[k] for k in BOX_COLUMNS)
-    if None in box or box[2] <= 0 or box[3] <= 0: return {**out, "_problem": "box has zero area"}
-    tag = orientation(open_image(_encoded(row["street_photo_image"])))
-    if tag != 1:
-        W, H = street.size
-        stored, turned = _fits(box, (W, H)), _fits(box, (H, W) if tag >= 5 else (W, H))  # 5-8 swap the sides
-        out["_orientation"] = {(True, True): "fits both", (True, False): "fits the stored frame only",
-                               (False, True): "fits the rotated frame only", (False, False): "fits neither"}[stored, turned]
-    if not _fits(box, street.size): out["_problem"] = "box outside the street photo"
-    return out
+def _encoded(cell: dict) -> bytes:
+    "The bytes of an undecoded image cell (`{\"bytes\", \"path\"}`); `BadImageError` when its file cannot be read"
+    if cell.get("bytes") is not None: return cell["bytes"]
+    try: return Path(cell["path"]).read_bytes()
+    except (OSError, TypeError): raise BadImageError(cell, "no such file") from None
 
-def _encoded(cell: dict) -> bytes: return cell["bytes"] if cell.get("bytes") is not None else Path(cell["path"]).read_bytes()
+def working_copy(data: bytes, # an encoded photo
+                 side: int | None = None, # longest side kept; None: every photo as stored
+                 max_pixels: int | None = None) -> tuple[bytes, tuple[int, int], tuple[int, int], int]: # `load_image`'s limit on what is decoded
+    "Decode `data` once; reduce it to `side` on its long side (a JPEG while decoding); its bytes (`data` when not reduced), stored size, working size and EXIF orientation"
+    try: head = open_image(data)  # the header: size, format, orientation
+    except Exception: head = None  # `load_image` below says why
+    if side is None or head is None or max(head.size) <= side:
+        img = load_image(data, max_pixels, upright=False)  # raises `BadImageError` for what it refuses
+        return data, img.size, img.size, orientation(head) if head is not None else 1
+    stored, tag, exif = head.size, orientation(head), head.info.get("exif")
+    target = tuple(max(1, round(s * side / max(stored))) for s in stored)
+    if head.format == "JPEG": head.draft("RGB", target)  # decodes at 1/2, 1/4 or 1/8 scale, never below `target`
+    img = load_image(head, max_pixels, upright=False)  # the stored frame: that of the boxes
+    if img.size != target: img = img.resize(target, Image.BILINEAR)
+    buf = io.BytesIO(); img.save(buf, "JPEG", quality=WORKING_JPEG_QUALITY, **({"exif": exif} if exif else {}))  # the tag travels with it
+    return buf.getvalue(), stored, target, tag
 
-def clean_split(ds: Dataset) -> tuple[Dataset, Counter, Counter]:
-    "Drop rows with undecodable images or impossible boxes from `ds`; return it, the reasons counted, and the orientation-tagged boxes by the frames they fit"
-    raw = ds.cast_column(IMAGE_COLUMNS[0], ImageFeature(decode=False)).cast_column(IMAGE_COLUMNS[1], ImageFeature(decode=False))
-    checked = raw.map(_check_row, desc="checking rows", remove_columns=list(raw.column_names), load_from_cache_file=False)
-    problems = checked["_problem"]
-    keep = [i for i, p in enumerate(problems) if not p]
-    return ds.select(keep), Counter(p for p in problems if p), Counter(o for o in checked["_orientation"] if o)
+def _photo_keys(rows: Dataset | dict, # a split, or a batch of its rows
+                id_column: str, indices) -> list:
+    "Which photo each row holds: its id, or (a split without ids) the row itself"
+    names = rows.column_names if isinstance(rows, Dataset) else rows
+    return rows[id_column] if id_column in names else list(indices)
+
+# %% ../nbs/02_data.ipynb #ea74d31d
+_PHOTO_FEATURES = Features({"bytes": Value("binary"), "stored_w": Value("int64"), "stored_h": Value("int64"), "working_w": Value("int64"),
+                            "working_h": Value("int64"), "tag": Value("int64"), "problem": Value("string")})
+
+def _decode_photos(ds: Dataset, column: str, keys: list, side: int | None, max_pixels: int | None,
+                   workers: int) -> tuple[Dataset, dict]:
+    "Each distinct photo of `ds[column]` (by `keys`) decoded once, in `workers` processes: its working copy, sizes, tag and problem; and each key's place"
+    place, first = {}, []
+    for i, k in enumerate(keys):
+        if k not in place: place[k] = len(first); first.append(i)
+    photos = ds.select_columns([column]).cast_column(column, ImageFeature(decode=False)).select(first)
+    def decode(batch: dict) -> dict:
+        out = {k: [] for k in _PHOTO_FEATURES}
+        for cell in batch[column]:
+            try: data, stored, working, tag = working_copy(_encoded(cell), side, max_pixels); problem = ""
+            except BadImageError as e: data, stored, working, tag, problem = b"", (0, 0), (0, 0), 1, e.reason
+            for k, v in zip(out, (data, *stored, *working, tag, problem)): out[k].append(v)
+        return out
+    parallel = workers if workers > 1 and len(first) >= 16 else None  # processes cost more than they save on a few photos
+    table = photos.map(decode, batched=True, batch_size=8, writer_batch_size=64, remove_columns=[column], features=_PHOTO_FEATURES,
+                       num_proc=parallel, desc=f"decoding each {column.removesuffix('_image').replace('_', ' ')} once", load_from_cache_file=False)
+    return table, place
+
+_FRAMES = {(True, True): "fits both", (True, False): "fits the stored frame only", (False, True): "fits the rotated frame only", (False, False): "fits neither"}
+
+def _row_verdict(box: tuple, street: dict, shop_problem: str) -> tuple[str, str, tuple]:
+    "Why a row cannot be used (\"\" when it can), which frames its box fits (tagged photos), and its box in the working copy"
+    if street["problem"]: return f"street photo: {street['problem']}", "", box
+    if shop_problem: return f"shop photo: {shop_problem}", "", box
+    if None in box or box[2] <= 0 or box[3] <= 0: return "box has zero area", "", box
+    (W, H), frame = (street["stored_w"], street["stored_h"]), ""
+    if street["tag"] != 1: frame = _FRAMES[_fits(box, (W, H)), _fits(box, (H, W) if street["tag"] >= 5 else (W, H))]  # 5-8 swap the sides
+    if not _fits(box, (W, H)): return "box outside the street photo", frame, box
+    if (street["working_w"], street["working_h"]) != (W, H):
+        sx, sy = street["working_w"] / W, street["working_h"] / H
+        box = (box[0] * sx, box[1] * sy, box[2] * sx, box[3] * sy)
+    return "", frame, box
+
+def clean_split(ds: Dataset, # a split in the data contract's columns
+                side: int | None = None, # long side of the working copies (`DataConfig.working_side`); None: photos as stored
+                workers: int | None = None, # processes that decode (None: every core)
+                max_pixels: int | None = None) -> tuple[Dataset, Counter, Counter, dict]:
+    "`ds` with each distinct photo decoded once into its working copy and boxes scaled with it, less the rows that cannot be used; the reasons counted, the orientation-tagged boxes by the frames they fit, and the photo counts"
+    t0, workers = time.time(), workers or os.cpu_count() or 1
+    tables = {col: _decode_photos(ds, col, _photo_keys(ds, key, range(ds.num_rows)), side, max_pixels, workers)
+              for col, key in zip(IMAGE_COLUMNS, ("street_photo_id", "shop_photo_id"))}
+    (street, s_place), (shop, h_place) = tables[IMAGE_COLUMNS[0]], tables[IMAGE_COLUMNS[1]]
+    shop_problems = shop["problem"]
+    rest = ds.remove_columns(list(IMAGE_COLUMNS))
+    ids = [c for c in ID_COLUMNS if c in rest.column_names]  # strings from here on, whatever the source stores (`with_ids`)
+    int_boxes = all(rest.features[c].dtype.startswith("int") for c in BOX_COLUMNS)
+    def apply(batch: dict, indices: list[int]) -> dict:
+        s_rows = street[[s_place[k] for k in _photo_keys(batch, "street_photo_id", indices)]]
+        h_at = [h_place[k] for k in _photo_keys(batch, "shop_photo_id", indices)]
+        out = {IMAGE_COLUMNS[0]: [], IMAGE_COLUMNS[1]: [], "_problem": [], "_orientation": [], **{c: [] for c in BOX_COLUMNS},
+               **{c: [None if v is None else str(v) for v in batch[c]] for c in ids}}
+        h_bytes = shop[h_at]["bytes"]
+        for j in range(len(indices)):
+            s = {k: s_rows[k][j] for k in _PHOTO_FEATURES if k != "bytes"}
+            problem, frame, box = _row_verdict(tuple(batch[c][j] for c in BOX_COLUMNS), s, shop_problems[h_at[j]])
+            if int_boxes and problem == "": box = tuple(int(round(v)) for v in box)
+            out[IMAGE_COLUMNS[0]].append({"bytes": s_rows["bytes"][j], "path": None}); out[IMAGE_COLUMNS[1]].append({"bytes": h_bytes[j], "path": None})
+            out["_problem"].append(problem); out["_orientation"].append(frame)
+            for c, v in zip(BOX_COLUMNS, box): out[c].append(v)
+        return out
+    features = rest.features.copy()
+    features.update({IMAGE_COLUMNS[0]: ImageFeature(), IMAGE_COLUMNS[1]: ImageFeature(), "_problem": Value("string"),
+                     "_orientation": Value("string"), **{c: Value("string") for c in ids}})  # written once: no cast rewrites the table later
+    rows = rest.map(apply, batched=True, batch_size=64, writer_batch_size=64, with_indices=True, features=features,
+                    desc="rows onto the working copies", load_from_cache_file=False)
+    problems = rows["_problem"]
+    kept = rows.select([i for i, p in enumerate(problems) if not p]).remove_columns(["_problem", "_orientation"])
+    kept = kept.select_columns([c for c in ds.column_names])  # the source's column order
+    photos = {"street_photos": len(street), "shop_photos": len(shop),
+              "reduced": sum(int(np.sum(np.asarray(t["working_w"]) != np.asarray(t["stored_w"]))) for t in (street, shop)),
+              "decode_seconds": round(time.time() - t0, 1)}
+    return kept, Counter(p for p in problems if p), Counter(o for o in rows["_orientation"] if o), photos
 
 # %% ../nbs/02_data.ipynb #3b1e2f5e
 def stratified_sample(ds: Dataset, # a split with a `category` column
@@ -168,11 +252,12 @@ def _read_hub(source: str, cfg: DataConfig) -> DatasetDict:
 # %% ../nbs/02_data.ipynb #42c05212
 _ID_FROM = {"street_photo_id": ("street_photo_url", "street"), "product_id": ("shop_photo_url", "url"), "shop_photo_id": ("shop_photo_url", "shop")}
 
-def with_ids(ds: Dataset) -> Dataset:
+def with_ids(ds: Dataset,
+             cast: bool = True) -> Dataset: # False: leave the source's id types (`clean_split` writes them as strings in its one pass)
     "`ds` with its id columns as strings: cast where the source has them (the real data's integers), else derived from the photo URLs"
     for col, (url_col, prefix) in _ID_FROM.items():
         if col in ds.column_names:
-            if ds.features[col] != Value("string"): ds = ds.cast_column(col, Value("string"))
+            if cast and ds.features[col] != Value("string"): ds = ds.cast_column(col, Value("string"))  # rewrites the table: photos and all
         elif url_col in ds.column_names: ds = ds.add_column(col, [id_from_url(u, prefix) for u in ds[url_col]])
     return ds
 
@@ -182,7 +267,8 @@ def _check_columns(ds: Dataset, split: str, source: str) -> None:
 
 def _cache_key(source: str, cfg: DataConfig, ratio: float, seed: int) -> str:
     what = {"source": source if source_kind(source) != "disk" else str(Path(source).resolve()), "ratio": ratio, "seed": seed,
-            "synth": config_hash(cfg.synth, exclude=("workers",)) if source == "synthetic" else None, "version": 3}
+            "synth": config_hash(cfg.synth, exclude=("workers",)) if source == "synthetic" else None,
+            "working_side": cfg.working_side, "version": 4}
     return config_hash(what)
 
 def _save_cache(dd: DatasetDict, report: dict, dest: Path) -> None:
@@ -208,13 +294,15 @@ def load_street2shop(source: str | None = None, # "synthetic", a local path or a
         return load_from_disk(str(dest / "data"))
     raw = SOURCES[source_kind(source)](source, cfg)
     out, report = {}, {"source": source, "ratio": ratio, "seed": seed, "dropped": {}, "rows": {}, "garments": {}, "garments_with_differing_boxes": {},
-                           "orientation_tagged_boxes": {}}
+                           "photos": {}, "orientation_tagged_boxes": {}}
     for split, ds in raw.items():
         if split in ("train", "test"): _check_columns(ds, split, source)
-        ds, dropped, tagged = clean_split(with_ids(ds)) if split in ("train", "test") else (with_ids(ds), Counter(), Counter())
+        ds, dropped, tagged, photos = (clean_split(with_ids(ds, cast=False), cfg.working_side, cfg.workers) if split in ("train", "test")
+                                       else (with_ids(ds), Counter(), Counter(), {}))
         out[split] = stratified_sample(ds, ratio, seed)
         report["dropped"][split], report["rows"][split] = dict(dropped), len(out[split])
         if split in ("train", "test"):
+            report["photos"][split] = photos  # distinct photos decoded, how many were reduced, and the seconds it took
             report["orientation_tagged_boxes"][split] = dict(tagged)  # rows of photos with an EXIF orientation: which frame their box fits
             report["garments"][split] = len(garment_rows(out[split]))
             report["garments_with_differing_boxes"][split] = garments_with_differing_boxes(out[split])
@@ -345,7 +433,7 @@ class Street2ShopImageSimilarityDataset(torch.utils.data.Dataset):
                  model: Any = None, # the embedder the pairs are for (anything with `image_size`, `mean`, `std`): its side and normalisation
                  street_augment: str = TrainConfig.street_augment, # registered augmentation of the default street transform
                  jitter: float = 0.3, # random extra margin of training crops, as a share of the box (`crop_to_box`)
-                 cache_bytes: int = 2**30, # decoded pixels kept in memory, so later epochs skip decoding
+                 cache_bytes: int = DECODED_KEEP_BYTES, # decoded pixels kept in memory, so later epochs skip decoding
                  with_category: bool = False): # items end with the street row's category, an index into `self.categories`
         cfg = cfg or get_preset().data
         self.seed = cfg.seed if seed is None else seed

@@ -13,7 +13,7 @@ from typing import Sequence
 import numpy as np
 from datasets import Dataset, Image as ImageFeature
 
-from .core import EvalConfig, IndexConfig, LazyImages, load_image
+from .core import EvalConfig, IndexConfig, LazyImages
 from .data import BOX_COLUMNS, crop_to_box, garment_rows, shop_photo_column
 from .index import GalleryIndex, fingerprint, index_meta, load_or_build, load_or_embed
 
@@ -126,7 +126,7 @@ def gallery_index(embedder, gallery: Gallery, index_cfg: IndexConfig = IndexConf
 def row_gallery(test: Dataset) -> Gallery:
     "The seed's gallery: every test row's shop photo, each row its own \"product\" (its row number)"
     raw = _raw(test).select_columns(["shop_photo_image", "category"])
-    photos = raw["shop_photo_image"]
     row_ids = np.arange(test.num_rows).astype(str)
-    return Gallery([load_image(r) for r in photos], row_ids, np.asarray(raw["category"]),
-                   fingerprint(["rows", *row_ids, *map(_encoded_key, photos)]))
+    encoded = (_encoded_key(c) for s in range(0, test.num_rows, 512) for c in raw[s:s + 512]["shop_photo_image"])  # a batch at a time
+    return Gallery(LazyImages(test.num_rows, lambda pos: raw[pos]["shop_photo_image"]), row_ids, np.asarray(raw["category"]),
+                   fingerprint(itertools.chain(["rows"], row_ids, encoded)))

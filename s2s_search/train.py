@@ -22,8 +22,8 @@ from tqdm.auto import tqdm
 from datasets import Dataset, Image as ImageFeature
 from safetensors.torch import load_file
 
-from .core import (Config, TrainConfig, autocast_dtype, cache_dir, check_may_train, config_hash, get_device,
-                             get_preset, load_image, seed_everything, trained_run, write_atomic)
+from .core import (DECODED_KEEP_BYTES, Config, LazyImages, TrainConfig, autocast_dtype, cache_dir, check_may_train, config_hash,
+                             get_device, get_preset, seed_everything, trained_run, write_atomic)
 from .data import (BOX_COLUMNS, IMAGE_COLUMNS, Street2ShopImageSimilarityDataset, crop_to_box, garment_rows, load_street2shop,
                              make_loader, product_halves, shop_photo_rows, split_train_val)
 from .models import CategoryLoss, DistillationLoss, Embedder, create_embedder, create_loss, init_head, load_embedder
@@ -111,16 +111,21 @@ class RetrievalValidation:
     "Validation garments as search queries: oracle crops ranked against every shop photo of the validation products, by product"
     def __init__(self,
                  rows: Dataset, # validation rows with boxes, `product_id` and `category`
-                 batch_size: int = 256): # images per forward pass
+                 batch_size: int = 256, # images per forward pass
+                 keep_bytes: int = DECODED_KEEP_BYTES): # decoded crops and photos kept between epochs (half each); the rest is decoded when read
         raw = rows.cast_column(IMAGE_COLUMNS[0], ImageFeature(decode=False)).cast_column(IMAGE_COLUMNS[1], ImageFeature(decode=False))
         q_rows = garment_rows(rows).tolist()  # each garment once
-        queried = raw.select(q_rows)
-        self.queries = [crop_to_box(load_image(im, upright=False), box) for im, box in zip(queried[IMAGE_COLUMNS[0]], zip(*(queried[c] for c in BOX_COLUMNS)))]
+        queried = raw.select(q_rows).select_columns([IMAGE_COLUMNS[0], *BOX_COLUMNS])
+        boxes = list(zip(*(queried[c] for c in BOX_COLUMNS)))
+        self.queries = LazyImages(len(q_rows), lambda pos: queried[pos][IMAGE_COLUMNS[0]], lambda p, im: crop_to_box(im, boxes[p]),
+                                  upright=False, keep_bytes=keep_bytes // 2)  # the frame of the boxes
         pids, cats = np.asarray(raw["product_id"]), np.asarray(raw["category"])
         self.products, first = np.unique(pids, return_index=True)
         photo_rows = shop_photo_rows(rows)
         photo_rows = photo_rows[np.argsort(np.searchsorted(self.products, pids[photo_rows]), kind="stable")]  # grouped by product, in product order
-        self.gallery = [load_image(raw[int(j)][IMAGE_COLUMNS[1]]) for j in photo_rows]
+        shop = raw.select_columns([IMAGE_COLUMNS[1]])
+        self._read_shop = lambda pos: shop[[int(photo_rows[p]) for p in pos]][IMAGE_COLUMNS[1]]
+        self.gallery = LazyImages(len(photo_rows), self._read_shop, keep_bytes=keep_bytes // 2)
         self.photo_product = np.searchsorted(self.products, pids[photo_rows])  # (G,) product of each gallery photo
         self._product_starts = np.flatnonzero(np.r_[True, np.diff(self.photo_product) != 0])  # first photo of each product
         self.truth = np.searchsorted(self.products, pids[q_rows])   # (Q,) product of each query
@@ -136,7 +141,9 @@ class RetrievalValidation:
         return np.maximum.reduceat(q @ g.T, self._product_starts, axis=1)
 
     @property
-    def product_photos(self) -> list: return [self.gallery[i] for i in self._product_starts]  # each product's first shop photo
+    def product_photos(self) -> LazyImages:
+        "Each product's first shop photo, decoded when read"
+        return LazyImages(len(self._product_starts), lambda pos: self._read_shop([int(self._product_starts[p]) for p in pos]))
 
     def score(self, model: Embedder) -> dict:
         "top-1, top-10, mAP and pair AUC of `model` on the validation products"
