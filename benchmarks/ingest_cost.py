@@ -1,10 +1,11 @@
 """What reading the real data set costs: the loader's ingest against decoding each street photo once at full size.
 
-    python benchmarks/ingest_cost.py [--photos 30] [--side 1440] [--distinct 8]
+    python benchmarks/ingest_cost.py [--photos 30] [--side 1440] [--distinct 8] [--quality 90] [--no-baseline]
 
 Fabricates a copy in the real schema in a temporary folder (parquet shards in the hub's layout, JPEG bytes in the
-rows): `--photos` street photos of 3840x5760 (22 MP) with two garments each, every garment a product with three shop
-photos of 913x1304, one row per (garment, shop photo) pair, so each street photo sits on six rows. The photos have
+rows): `--photos` street photos of 3840x5760 (22 MP) with two garments each, worn by about 0.54 products per photo
+(the real validation set's 700 products for 1,300 photos), each product with three shop photos of 913x1304, one row
+per (garment, shop photo) pair, so each street photo sits on six rows. The photos have
 texture (a smooth random field plus grain), so their JPEGs weigh what camera photos weigh; `--distinct` different
 images are laid under the photo ids in turn (decoding works by id, so each id still costs a decode). Then, each in a
 fresh process, with its time and peak resident memory:
@@ -14,7 +15,7 @@ fresh process, with its time and peak resident memory:
   on its long side), `build_gallery`, and every oracle crop and every full photo read once.
 
 The issue's goal: the second costs less than the first. `--photos 1300` is the real validation set's size (about 700
-products; peak memory goal 4 GiB; takes a few minutes and about 5 GB of disk).
+products; peak memory goal 4 GiB): with `--quality 60 --no-baseline` it takes about 15 minutes and 30 GB of disk.
 """
 from __future__ import annotations
 
@@ -43,17 +44,18 @@ def textured_jpeg(size: tuple[int, int], seed: int, quality: int = 90) -> bytes:
     return buf.getvalue()
 
 
-def fabricate(root: Path, n_photos: int, n_distinct: int) -> dict:
+def fabricate(root: Path, n_photos: int, n_distinct: int, quality: int = 90) -> dict:
     "Parquet shards of the real schema under `root/data`; what was written"
     import datasets
     from s2s_search.painted import FEATURES
-    streets = [textured_jpeg(STREET, s) for s in range(min(n_distinct, n_photos))]
+    streets = [textured_jpeg(STREET, s, quality) for s in range(min(n_distinct, n_photos))]
+    n_products = max(2, round(n_photos * 700 / 1300))
     shops = [textured_jpeg(SHOP, 1000 + s) for s in range(3)]
     (root / "data").mkdir(parents=True)
     def rows(photos: range) -> list[dict]:
         out = []
         for s in photos:
-            for g, pid in enumerate((2 * s, 2 * s + 1)):
+            for g, pid in enumerate(((2 * s) % n_products, (2 * s + 1) % n_products)):
                 l, t, w, h = (0.05 + 0.5 * g) * STREET[0], 0.1 * STREET[1], 0.4 * STREET[0], 0.7 * STREET[1]
                 for j in range(3):
                     out.append({"type": "test", "category": ("dresses", "skirts", "tops")[pid % 3], "street_photo_id": 10_000 + s, "product_id": pid,
@@ -67,7 +69,7 @@ def fabricate(root: Path, n_photos: int, n_distinct: int) -> dict:
     for i, photos in enumerate(shards):
         datasets.Dataset.from_list(rows(photos), features=FEATURES).to_parquet(str(root / "data" / f"test-{i:05d}-of-{len(shards):05d}.parquet"))
     datasets.Dataset.from_list(rows(range(n_photos, n_photos + 2)), features=FEATURES).to_parquet(str(root / "data" / "train-00000-of-00001.parquet"))
-    return {"street_photos": n_photos, "rows": 6 * n_photos, "parquet_gb": round(sum(p.stat().st_size for p in (root / "data").iterdir()) / 1e9, 2),
+    return {"street_photos": n_photos, "products": n_products, "rows": 6 * n_photos, "parquet_gb": round(sum(p.stat().st_size for p in (root / "data").iterdir()) / 1e9, 2),
             "street_jpeg_mb": round(sum(map(len, streets)) / len(streets) / 1e6, 2)}
 
 
@@ -84,23 +86,41 @@ def baseline(root: str) -> dict:
     return {"seconds": time.time() - t, "decoded": len(seen)}
 
 
+class MemorySampler:
+    "Peaks of this process's anonymous memory and of its resident file pages (memory-mapped Arrow, reclaimable), by stage"
+    def __init__(self, every: float = 0.1):
+        import threading
+        self.stage, self.peaks, self.every, self.done = "start", {}, every, False
+        self.thread = threading.Thread(target=self._run, daemon=True); self.thread.start()
+    def _run(self) -> None:
+        while not self.done:
+            status = dict(l.split(":", 1) for l in Path("/proc/self/status").read_text().splitlines() if ":" in l)
+            for key in ("RssAnon", "RssFile"):
+                v = int(status[key].split()[0]) / 2**20
+                if v > self.peaks.get(key, (0, ""))[0]: self.peaks[key] = (round(v, 2), self.stage)
+            time.sleep(self.every)
+    def stop(self) -> dict: self.done = True; self.thread.join(); return self.peaks
+
+
 def project(root: str, side: int) -> dict:
-    "The loader's ingest on a cold cache, the gallery, and every query and gallery photo read once"
+    "The loader's ingest on a cold cache, the gallery, and every oracle query and full photo read once"
     from s2s_search.core import DataConfig
     from s2s_search.data import load_report, load_street2shop
     from s2s_search.gallery import build_gallery, query_images, query_indices, query_photos
-    t = time.time()
+    mem, t = MemorySampler(), time.time()
     cfg = DataConfig(source=root, working_side=int(side))
+    mem.stage = "load_street2shop"
     test = load_street2shop(cfg=cfg, verbose=False)["test"]
     t_load = time.time() - t
+    mem.stage = "build_gallery"
     gallery = build_gallery(test)
     rows = query_indices(test)
     photos, _ = query_photos(test, rows)
     read = 0
-    for images in (query_images(test, rows, "oracle"), query_images(test, photos, "full")):
+    for mem.stage, images in (("oracle queries", query_images(test, rows, "oracle")), ("full photos", query_images(test, photos, "full"))):
         for a in range(0, len(images), 64): read += len(images[a:a + 64])
     return {"seconds": time.time() - t, "load_seconds": t_load, "images_read": read, "queries": len(rows), "gallery": len(gallery.product_ids),
-            "photos": load_report(cfg=cfg)["photos"]["test"]}
+            "photos": load_report(cfg=cfg)["photos"]["test"], "peaks_gib": mem.stop()}
 
 
 def peak_gib() -> float:
@@ -123,20 +143,21 @@ def main() -> None:
     ap.add_argument("--photos", type=int, default=30)
     ap.add_argument("--side", type=int, default=1440)
     ap.add_argument("--distinct", type=int, default=8)
+    ap.add_argument("--quality", type=int, default=90, help="JPEG quality of the street photos (90: about 5 MB each)")
+    ap.add_argument("--no-baseline", action="store_true", help="skip the full-size decodes (the memory goal at real size needs only the project's run)")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory(prefix="s2s-ingest-") as tmp:
         root = Path(tmp) / "street2shop-copy"
-        t = time.time(); made = fabricate(root, args.photos, args.distinct)
+        t = time.time(); made = fabricate(root, args.photos, args.distinct, args.quality)
         print(f"fabricated {made} in {time.time() - t:.0f}s; {os.cpu_count()} cores", flush=True)
-        # the parquet read by the baseline also warms the page cache for the project's run: both read from memory
-        base = _child("baseline", str(root))
-        os.environ["S2S_CACHE"] = str(Path(tmp) / "cache")
+        os.environ.update(S2S_CACHE=str(Path(tmp) / "cache"), HF_DATASETS_CACHE=str(Path(tmp) / "hf"))  # the Arrow copies go with the folder
         ours = _child("project", str(root), str(args.side))
-        base = _child("baseline", str(root))  # again, now that the project's run has not left it a colder cache
-    print(f"baseline: each of {base['decoded']} street photos decoded once at full size: {base['seconds']:.1f}s, peak {base['peak_gib']:.2f} GiB")
+        base = None if args.no_baseline else _child("baseline", str(root))
     print(f"project:  ingest on a cold cache ({ours['load_seconds']:.1f}s; {ours['photos']}), gallery of {ours['gallery']} photos, "
           f"{ours['queries']} oracle queries and the full photos read once ({ours['images_read']} images): {ours['seconds']:.1f}s, "
-          f"peak {ours['peak_gib']:.2f} GiB")
+          f"peak {ours['peak_gib']:.2f} GiB; peaks of anonymous memory and of resident file pages, with their stage: {ours['peaks_gib']}")
+    if base is None: return
+    print(f"baseline: each of {base['decoded']} street photos decoded once at full size: {base['seconds']:.1f}s, peak {base['peak_gib']:.2f} GiB")
     print(f"ratio project / baseline: {ours['seconds'] / base['seconds']:.2f}")
 
 
