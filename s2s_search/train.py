@@ -365,7 +365,8 @@ def param_groups(model: torch.nn.Module, # an `Embedder`, or a module holding on
     if cfg.backbone_lr_scale == 1.0 and cfg.decay_norms_and_biases: return [{"params": params}]
     backbones = [m.backbone for m in model.modules() if isinstance(m, Embedder)]
     slow = {id(p) for b in backbones for p in b.parameters()}
-    tokens = {id(b.get_parameter(n)) for b in backbones for n in getattr(b, "no_weight_decay", set)() if n in dict(b.named_parameters())}
+    named = [dict(b.named_parameters()) for b in backbones]
+    tokens = {id(ps[n]) for b, ps in zip(backbones, named) for n in getattr(b, "no_weight_decay", set)() if n in ps}
     groups: dict[tuple[bool, bool], list] = {(s, d): [] for s in (False, True) for d in (True, False)}  # the head's first: history's "lr"
     for p in params:
         decays = cfg.decay_norms_and_biases or (p.ndim >= 2 and id(p) not in tokens)
