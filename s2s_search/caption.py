@@ -26,6 +26,7 @@ from .core import (BLIP2_HUB_ID, CROP_MARGIN, DECODED_KEEP_BYTES, Config, LazyIm
                              check_may_train, get_device, grow_box, hub_offline_unless_reachable, load_image, seed_everything,
                              sentence_transformers_weights, trained_run, write_atomic)
 from .data import BOX_COLUMNS, IMAGENET_MEAN, IMAGENET_STD, crop_to_box, garment_rows, load_street2shop, split_train_val
+from .gallery import query_images
 from .models import Embedder, ImageTransform, save_weights, state_dict_checksum
 from .synth import CATEGORIES, COLOURS, PATTERNS
 from .train import warmup_cosine
@@ -265,12 +266,9 @@ def _augment(images: torch.Tensor, # (B, 3, P, P) uint8
     return (x - mean) / std, aspect
 
 # %% ../nbs/09_caption.ipynb #c5887bd7
-def _street_crops(rows, margin: float = CROP_MARGIN) -> LazyImages:
+def _street_crops(rows) -> LazyImages:
     "Each row's street photo cropped to its garment box, decoded when read (kept up to half of `DECODED_KEEP_BYTES`)"
-    cols = rows.cast_column("street_photo_image", ImageFeature(decode=False)).select_columns(["street_photo_image", *BOX_COLUMNS])
-    boxes = list(zip(*(cols[c] for c in BOX_COLUMNS)))
-    return LazyImages(len(cols), lambda pos: cols[pos]["street_photo_image"], lambda p, im: crop_to_box(im, boxes[p], margin=margin),
-                      upright=False, keep_bytes=DECODED_KEEP_BYTES // 2)  # the frame of the boxes
+    return query_images(rows, range(rows.num_rows), "oracle", keep_bytes=DECODED_KEEP_BYTES // 2)
 
 def _shop_photos(rows) -> tuple[LazyImages, list[int]]:
     "The shop photo of each distinct product of `rows`, decoded when read, and the row each came from"

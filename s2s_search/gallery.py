@@ -91,16 +91,17 @@ def query_truth(test: Dataset, rows: Sequence[int]) -> np.ndarray:
     "The product id of each query row: what a ranking must find"
     return np.asarray(test.select_columns(["product_id"])[[int(i) for i in rows]]["product_id"], dtype=object)
 
-def query_images(test: Dataset, rows: Sequence[int], setting: str = "oracle") -> LazyImages:
+def query_images(test: Dataset, rows: Sequence[int], setting: str = "oracle",
+                 keep_bytes: int = 0) -> LazyImages: # decoded images kept for the next read (`LazyImages`), e.g. a validation set read every epoch
     "Street photos of `rows`, cropped to their box (`oracle`) or whole (`full`), decoded when read"
     if setting not in SETTINGS: raise ValueError(f"unknown setting {setting!r}; choose from {SETTINGS}")
     raw = _raw(test).select_columns(["street_photo_image"])
     rows = [int(i) for i in rows]
     read = lambda positions: raw[[rows[p] for p in positions]]["street_photo_image"]
-    if setting == "full": return LazyImages(len(rows), read, upright=False)  # as stored: the frame of the garments' boxes
+    if setting == "full": return LazyImages(len(rows), read, upright=False, keep_bytes=keep_bytes)  # as stored: the frame of the garments' boxes
     boxes = test.select_columns(list(BOX_COLUMNS))[rows]
     box = lambda p: tuple(boxes[c][p] for c in BOX_COLUMNS)
-    return LazyImages(len(rows), read, lambda p, img: crop_to_box(img, box(p)), upright=False)
+    return LazyImages(len(rows), read, lambda p, img: crop_to_box(img, box(p)), upright=False, keep_bytes=keep_bytes)
 
 def query_fingerprint(test: Dataset, rows: Sequence[int], setting: str) -> str:
     "Fingerprint of the query images `query_images(test, rows, setting)` would return, from their bytes and boxes"

@@ -24,7 +24,8 @@ from safetensors.torch import load_file
 
 from .core import (DECODED_KEEP_BYTES, Config, LazyImages, TrainConfig, autocast_dtype, cache_dir, check_may_train, config_hash,
                              get_device, get_preset, seed_everything, trained_run, write_atomic)
-from .data import (BOX_COLUMNS, IMAGE_COLUMNS, Street2ShopImageSimilarityDataset, crop_to_box, garment_rows, load_street2shop,
+from .gallery import query_images
+from .data import (IMAGE_COLUMNS, Street2ShopImageSimilarityDataset, garment_rows, load_street2shop,
                              make_loader, product_halves, shop_photo_rows, split_train_val)
 from .models import CategoryLoss, DistillationLoss, Embedder, create_embedder, create_loss, init_head, load_embedder
 
@@ -115,10 +116,7 @@ class RetrievalValidation:
                  keep_bytes: int = DECODED_KEEP_BYTES): # decoded crops and photos kept between epochs (half each); the rest is decoded when read
         raw = rows.cast_column(IMAGE_COLUMNS[0], ImageFeature(decode=False)).cast_column(IMAGE_COLUMNS[1], ImageFeature(decode=False))
         q_rows = garment_rows(rows).tolist()  # each garment once
-        queried = raw.select(q_rows).select_columns([IMAGE_COLUMNS[0], *BOX_COLUMNS])
-        boxes = list(zip(*(queried[c] for c in BOX_COLUMNS)))
-        self.queries = LazyImages(len(q_rows), lambda pos: queried[pos][IMAGE_COLUMNS[0]], lambda p, im: crop_to_box(im, boxes[p]),
-                                  upright=False, keep_bytes=keep_bytes // 2)  # the frame of the boxes
+        self.queries = query_images(rows, q_rows, "oracle", keep_bytes=keep_bytes // 2)
         pids, cats = np.asarray(raw["product_id"]), np.asarray(raw["category"])
         self.products, first = np.unique(pids, return_index=True)
         photo_rows = shop_photo_rows(rows)
