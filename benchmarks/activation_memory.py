@@ -36,7 +36,7 @@ def main() -> None:
     ap.add_argument("--card-gib", type=float, default=24.0)
     ap.add_argument("--images", type=int, default=4, help="images per counted forward pass")
     args = ap.parse_args()
-    from s2s_search.core import get_preset
+    from s2s_search.config import get_preset
     from s2s_search.models import create_embedder
     cfg = get_preset("street2shop")
     budget = 0.85 * args.card_gib * 2**30

@@ -3,7 +3,7 @@
     python benchmarks/bf16_speed.py [VARIANT ...]    # default: resnet18-64 xception-slim-os8-64 clip-vit-cs8-64
 
 A bare step: forward and backward of a batch of 128 random images, AdamW; no data loading. Whether bf16 pays depends
-on the processor: `s2s_search.core.bf16_autocast_ok` says whether the training loop uses it here.
+on the processor: `s2s_search.runtime.bf16_autocast_ok` says whether the training loop uses it here.
 """
 from __future__ import annotations
 
@@ -27,7 +27,7 @@ def images_per_s(model, bf16: bool, batch: int = 128, steps: int = 6) -> float:
 
 
 def main() -> None:
-    from s2s_search.core import bf16_autocast_ok
+    from s2s_search.runtime import bf16_autocast_ok
     from s2s_search.models import create_embedder
     names = sys.argv[1:] or ["resnet18-64", "xception-slim-os8-64", "clip-vit-cs8-64"]
     print(f"bf16 autocast used by training on this CPU: {bf16_autocast_ok(torch.device('cpu'))}; {torch.get_num_threads()} threads")

@@ -20,7 +20,7 @@ def main() -> None:
     ap.add_argument("--families", default="clip_vit,xception")
     args = ap.parse_args()
     if not torch.cuda.is_available(): raise SystemExit("no CUDA device: this benchmark is for a GPU machine")
-    from s2s_search.core import get_preset
+    from s2s_search.config import get_preset
     from s2s_search.data import load_street2shop
     from s2s_search.train import fit_embedder
 

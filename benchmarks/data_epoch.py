@@ -18,7 +18,7 @@ def main() -> None:
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--batch-size", type=int, default=64)
     args = ap.parse_args()
-    from s2s_search.core import get_preset
+    from s2s_search.config import get_preset
     from s2s_search.data import Street2ShopImageSimilarityDataset, load_street2shop, make_loader
 
     cfg = get_preset(args.preset)

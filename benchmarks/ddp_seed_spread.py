@@ -19,7 +19,7 @@ def main() -> None:
     ap.add_argument("--seeds", type=int, default=5)
     args = ap.parse_args()
     os.environ["S2S_CACHE"] = tempfile.mkdtemp()
-    from s2s_search.core import get_preset
+    from s2s_search.config import get_preset
     from s2s_search.train import fit_embedder
     aucs = []
     for seed in range(args.seeds):

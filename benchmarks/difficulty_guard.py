@@ -10,7 +10,7 @@ Usage: python benchmarks/difficulty_guard.py [preset] [--bins 8]
 import argparse
 import time
 
-from s2s_search.core import EvalConfig, get_preset
+from s2s_search.config import EvalConfig, get_preset
 from s2s_search.data import load_street2shop
 from s2s_search.evaluate import ColourHistogramEmbedder, evaluate_embedder
 from s2s_search.gallery import build_gallery

@@ -52,7 +52,8 @@ def distractor_set(n: int, size: tuple[int, int]):
     "The cached data set of `n` distractor shop photos (built on first use)"
     from datasets import Dataset, Features, Image as ImageFeature, Value, load_from_disk
     from multiprocessing import Pool
-    from s2s_search.core import cache_dir, get_preset
+    from s2s_search.config import get_preset
+    from s2s_search.runtime import cache_dir
     from s2s_search.data import load_street2shop
     from s2s_search.gallery import build_gallery
     path = cache_dir("benchmarks") / f"distractors-{n}-{size[0]}x{size[1]}"
@@ -79,7 +80,7 @@ def distractor_set(n: int, size: tuple[int, int]):
 
 def measure(padded: bool, n: int, size: tuple[int, int]) -> dict:
     "Build the (padded) gallery and its index in this process; its peak memory figures"
-    from s2s_search.core import get_preset
+    from s2s_search.config import get_preset
     from s2s_search.data import load_street2shop
     from s2s_search.gallery import build_gallery
     from s2s_search.index import GalleryIndex

@@ -26,7 +26,8 @@ import torch
 
 def placement() -> dict:
     "Where a smoke run's models and batches go on this machine's GPU"
-    from s2s_search.core import get_device, get_preset
+    from s2s_search.config import get_preset
+    from s2s_search.runtime import get_device
     from s2s_search.data import load_street2shop
     from s2s_search.evaluate import evaluate_embedder, EvalConfig
     from s2s_search.gallery import build_gallery
@@ -64,8 +65,10 @@ def placement() -> dict:
 
 def train_step_memory_and_rate(seconds: float) -> list[dict]:
     "Peak memory and pairs/s of a training step of each street2shop family at its preset batch (random weights)"
-    from s2s_search.core import autocast_dtype, get_preset
-    from s2s_search.models import create_embedder, create_loss
+    from s2s_search.config import get_preset
+    from s2s_search.runtime import autocast_dtype
+    from s2s_search.models import create_embedder
+    from s2s_search.losses import create_loss
     from s2s_search.train import param_groups
     cfg, rows = get_preset("street2shop"), []
     for family in ("xception", "clip_vit"):

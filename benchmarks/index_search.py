@@ -22,7 +22,7 @@ import time
 import faiss
 import numpy as np
 
-from s2s_search.core import IndexConfig, get_preset
+from s2s_search.config import IndexConfig, get_preset
 from s2s_search.index import GalleryIndex, normalise, set_search_params
 from s2s_search.scale import synthetic_embeddings
 

@@ -104,7 +104,7 @@ class MemorySampler:
 
 def project(root: str, side: int) -> dict:
     "The loader's ingest on a cold cache, the gallery, and every oracle query and full photo read once"
-    from s2s_search.core import DataConfig
+    from s2s_search.config import DataConfig
     from s2s_search.data import load_report, load_street2shop
     from s2s_search.gallery import build_gallery, query_images, query_indices, query_photos
     mem, t = MemorySampler(), time.time()

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import argparse
 
-from s2s_search.core import get_preset
+from s2s_search.config import get_preset
 from s2s_search.data import load_street2shop
 from s2s_search.evaluate import evaluate_embedder
 from s2s_search.gallery import build_gallery

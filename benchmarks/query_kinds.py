@@ -13,7 +13,8 @@ import argparse
 
 import numpy as np
 
-from s2s_search.core import get_preset, load_only
+from s2s_search.config import get_preset
+from s2s_search.runs import load_only
 from s2s_search.data import load_street2shop
 from s2s_search.evaluate import evaluate_embedder
 from s2s_search.gallery import build_gallery

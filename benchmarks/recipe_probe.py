@@ -67,7 +67,8 @@ def main() -> None:
     ap.add_argument("--blocks", choices=sorted(XCEPTION_BLOCKS), help="an Xception block configuration tried in nbs/03_models")
     ap.add_argument("--arch", default="{}", help="JSON architecture overrides, e.g. '{\"stem_depth\": 2}'")
     args = ap.parse_args()
-    from s2s_search.core import get_preset, load_image
+    from s2s_search.config import get_preset
+    from s2s_search.images import load_image
     from s2s_search.data import crop_to_box, load_street2shop, split_train_val
     from s2s_search.evaluate import first_hit_rank
     from s2s_search.gallery import build_gallery, query_images

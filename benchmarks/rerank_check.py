@@ -28,7 +28,7 @@ fixed shares, each with its paired-bootstrap p-value.
 """
 import json, sys, time
 import numpy as np
-from s2s_search.core import get_preset, override
+from s2s_search.config import get_preset, override
 from s2s_search.data import load_street2shop
 from s2s_search.train import fit_embedder
 from s2s_search.rerank import train_reranker, standardise

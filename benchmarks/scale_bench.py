@@ -48,7 +48,8 @@ def synthetic_photos(n: int, size: int, seed: int = 0) -> list[bytes]:
 def embedding_part(n: int, size: int, work: Path) -> None:
     import pyarrow as pa
     import torch
-    from s2s_search.core import get_preset, load_image
+    from s2s_search.config import get_preset
+    from s2s_search.images import load_image
     from s2s_search.index import fingerprint
     from s2s_search.models import create_embedder
     from s2s_search.scale import ShopPhotoTable, embed_catalogue, start_ray
@@ -80,7 +81,7 @@ def embedding_part(n: int, size: int, work: Path) -> None:
 
 def index_part(n: int, dim: int, factory: str, work: Path, n_queries: int = 2000, k: int = 10) -> None:
     import faiss
-    from s2s_search.core import IndexConfig
+    from s2s_search.config import IndexConfig
     from s2s_search.index import GalleryIndex, load_index, normalise
     from s2s_search.scale import shard_path, synthetic_embeddings, write_shard
     t = time.time(); g = synthetic_embeddings(n, dim)

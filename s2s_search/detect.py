@@ -24,10 +24,14 @@ import torch
 from datasets import Dataset, Image as ImageFeature
 from PIL import Image
 
-from .core import (Config, DetectConfig, MissingArtefactError, Registry, Schedule, TrainedRun, cache_dir, check_may_train,
-                             get_device, get_preset, grow_box, load_image, open_image, orientation, seed_everything, trained_run, write_atomic,
-                             write_dir_atomic, yolo_weights)
-from .data import BOX_COLUMNS, CATEGORIES, garment_rows, load_street2shop, split_train_val
+from .registry import Registry
+from .config import Config, DetectConfig, Schedule, get_preset
+from .runtime import cache_dir, get_device, seed_everything, write_atomic, write_dir_atomic
+from .runs import TrainedRun, check_may_train, trained_run
+from .images import grow_box, load_image, open_image, orientation
+from .artefacts import MissingArtefactError, yolo_weights
+from .data import load_street2shop, split_train_val
+from .schema import BOX_COLUMNS, CATEGORIES, garment_rows
 
 # %% auto #0
 __all__ = ['FALLBACK_CLASS', 'DETECTORS', 'register_detector', 'list_detectors', 'DETECTOR_CODE_VERSION', 'iou', 'Detections',
@@ -81,6 +85,7 @@ def _no_autoinstall() -> None:
     import ultralytics.utils, ultralytics.utils.checks
     ultralytics.utils.AUTOINSTALL = ultralytics.utils.checks.AUTOINSTALL = False
 
+# %% ../nbs/08_detect.ipynb #41721fa3
 def create_detector(name: str, # a registered variant, see `list_detectors()`
                     names: Sequence[str] = CATEGORIES, # class names, one output per name
                     cfg: DetectConfig | None = None, # inference settings (default: the `S2S_PRESET` preset's)
@@ -89,8 +94,9 @@ def create_detector(name: str, # a registered variant, see `list_detectors()`
     build = DETECTORS[name]
     return build(list(names), dataclasses.replace(cfg or get_preset().detect, model=name, **overrides))
 
+# %% ../nbs/08_detect.ipynb #7188f7fa
 def find_weights(filename: str, # e.g. "yolov8s.pt"
-                 dirs: Sequence[Path] | None = None) -> Path: # look only in these (no download); default: where `core.yolo_weights` looks
+                 dirs: Sequence[Path] | None = None) -> Path: # look only in these (no download); default: where `artefacts.yolo_weights` looks
     "The local path of the YOLO weights `filename`, downloaded by ultralytics when missing and the internet answers; else an error saying how to get them"
     weights = yolo_weights(filename)
     paths = weights.paths if dirs is None else tuple(Path(d) / filename for d in dirs)
@@ -106,6 +112,7 @@ def find_weights(filename: str, # e.g. "yolov8s.pt"
         raise MissingArtefactError(f"the download of {weights.name} from {weights.url} failed; {weights.how_to_get()}")
     return path
 
+# %% ../nbs/08_detect.ipynb #d3d642d6
 def _tiny_yaml() -> Path:
     "An architecture file for YOLOv8 at the tiny scale (the 'n' key, so ultralytics picks it without a warning)"
     from ultralytics.utils import YAML
@@ -117,6 +124,7 @@ def _tiny_yaml() -> Path:
         tmp = path.with_suffix(f".tmp{os.getpid()}.yaml"); YAML.save(tmp, d); tmp.replace(path)
     return path
 
+# %% ../nbs/08_detect.ipynb #1f59450c
 def _build(source: str | Path, names: list[str], cfg: DetectConfig) -> "YoloCropper":
     "A YOLO built from `source` (.yaml or .pt) with a head of `len(names)` classes; .pt weights carried over"
     _no_autoinstall()
@@ -143,6 +151,7 @@ def _yolov8n_scratch(names, cfg): return _build("yolov8n.yaml", names, cfg)
 @register_detector("yolov8-tiny")
 def _yolov8_tiny(names, cfg): return _build(_tiny_yaml(), names, cfg)
 
+# %% ../nbs/08_detect.ipynb #549577cd
 @contextlib.contextmanager
 def _quiet(quiet: bool = True):
     "Silence ultralytics' info logging inside the block"
@@ -152,6 +161,7 @@ def _quiet(quiet: bool = True):
     try: yield
     finally: LOGGER.setLevel(level)
 
+# %% ../nbs/08_detect.ipynb #6d7b4984
 @contextlib.contextmanager
 def _keep_torch_threads():
     "Let ultralytics use torch's CPU thread count inside the block, and restore that count after it"
@@ -169,6 +179,7 @@ def _device() -> str | int:
     device = get_device()
     return (device.index or 0) if device.type == "cuda" else "cpu"
 
+# %% ../nbs/08_detect.ipynb #62a9408d
 class YoloCropper:
     "A YOLO detector that crops the garments out of street photos"
     weights_file, config_file = "weights.pt", "detector.json"
@@ -229,6 +240,7 @@ class YoloCropper:
         with _quiet(): yolo = YOLO(str(path / cls.weights_file), task="detect")
         return cls(yolo, meta["names"], DetectConfig(**{**meta["detect"], "train": Schedule(**meta["detect"]["train"])}))
 
+# %% ../nbs/08_detect.ipynb #551d78fd
 def load_detector(path: str | Path) -> YoloCropper:
     "The detector saved in the folder `path` (see `YoloCropper.save`)"
     return YoloCropper.load(path)
@@ -242,12 +254,14 @@ def _by_first_row(keys: np.ndarray, rows: np.ndarray) -> dict[int, list[int]]:
     for k, r in zip(keys.tolist(), rows.tolist()): groups.setdefault(k, []).append(r)
     return {g[0]: g for g in groups.values()}
 
+# %% ../nbs/08_detect.ipynb #8f06ca1a
 def class_names(cfg: DetectConfig,
                 rows: Dataset | None = None) -> list[str]: # a split whose categories are the classes (default: the data contract's)
     "The detector's classes: the single class 'garment', or one per category of the data, sorted"
     if cfg.single_class: return ["garment"]
     return sorted(set(rows["category"])) if rows is not None else list(CATEGORIES)
 
+# %% ../nbs/08_detect.ipynb #5e74135d
 def write_yolo_dataset(splits: dict[str, Dataset], # e.g. {"train": rows, "val": rows}
                        names: list[str], # class names; a row's class is its category's index, or 0 for one name
                        dest: str | Path) -> Path: # folder to write into
@@ -291,6 +305,7 @@ def detector_run(cfg: Config) -> TrainedRun:
     train = {f: v for f, v in asdict(cfg.detect).items() if f in _TRAIN_FIELDS}  # conf, NMS, crops and padding only change inference
     return trained_run("detector", {"data": asdict(cfg.data), "detect": train, "seed": cfg.seed}, DETECTOR_CODE_VERSION)
 
+# %% ../nbs/08_detect.ipynb #b3d73363
 def _fit(det: YoloCropper, data_yaml: Path, cfg: DetectConfig, n_train: int, seed: int, run_dir: Path, progress: bool) -> dict:
     "Train `det` in place on `data_yaml` (`n_train` images); return ultralytics' validation metrics of the best weights"
     s = cfg.train
@@ -307,6 +322,7 @@ def _fit(det: YoloCropper, data_yaml: Path, cfg: DetectConfig, n_train: int, see
             "metrics/mAP50-95(B)": "map50_95"}
     return {v: float(m.results_dict[k]) for k, v in keys.items()} if m is not None else {}
 
+# %% ../nbs/08_detect.ipynb #e4ead930
 def train_detector(cfg: Config | None = None, # a preset (default: the `S2S_PRESET` preset)
                    progress: bool = True, # show ultralytics' training log
                   ) -> tuple[YoloCropper, dict]:
@@ -365,6 +381,7 @@ def detect_rows(detector: YoloCropper, # a trained detector
         d = found[p]
         yield d, iou(d.boxes, gt[i])[:, 0]
 
+# %% ../nbs/08_detect.ipynb #1fc2c5e5
 def box_metrics(detector: YoloCropper, # a trained detector
                 rows: Dataset, # street photos with their annotated boxes (`BOX_COLUMNS`) and `category`
                 iou_threshold: float = 0.5, # IoU at which a box matches

@@ -15,7 +15,9 @@ from datasets import Dataset, Image as ImageFeature
 from PIL import Image
 from tqdm.auto import tqdm
 
-from .core import EvalConfig, IndexConfig, cache_dir, get_preset, load_image
+from .config import EvalConfig, IndexConfig, get_preset
+from .runtime import cache_dir
+from .images import load_image
 from .data import load_street2shop
 from .gallery import (Gallery, build_gallery, gallery_index, query_embeddings, query_fingerprint, query_images, query_indices, query_truth, sample_rows,
                                 row_gallery)  # evaluation's inputs (`s2s_search.gallery`)
@@ -86,6 +88,7 @@ def format_stat(stat: dict) -> str:
     "`value [lo, hi]` of a `summarise` statistic, in percent"
     return f"{100 * stat['value']:.1f} [{100 * stat['lo']:.1f}, {100 * stat['hi']:.1f}]"
 
+# %% ../nbs/07_evaluate.ipynb #7a17763b
 def format_table(results: dict[str, dict], # system name -> `summarise` output
                  ks: Sequence[int] = (1, 5, 10), with_map: bool = True) -> str:
     "A Markdown table: one row per system, `value [lo, hi]` in percent"
@@ -111,6 +114,7 @@ class EvalResult:
     summary: dict
     query_pids: np.ndarray = field(default_factory=lambda: np.array([]))
 
+# %% ../nbs/07_evaluate.ipynb #393f2945
 def evaluate_embedder(embedder, # a model or baseline (see above)
                       test: Dataset, # the test split
                       gallery: Gallery,
@@ -220,6 +224,7 @@ def plot_retrievals(queries: Sequence, # PIL query images
     if path: fig.savefig(path, dpi=70); plt.close(fig)
     return fig
 
+# %% ../nbs/07_evaluate.ipynb #62751495
 def plot_per_category(results: dict[str, dict], # system name -> `summarise` output
                       k: int = 10, title: str = "", path: str | Path | None = None):
     "Top-`k` accuracy per category and system, with 95% CI whiskers"
@@ -275,6 +280,7 @@ class Street2ShopImageSimilarityTestDataset:
         "Indices into `self.gallery` of the `k` best products for `street_photo`"
         return self.index.search(self.model.embed([load_image(street_photo)]), k).ids[0].tolist()
 
+# %% ../nbs/07_evaluate.ipynb #040c6fb3
 def evaluate_top_k_accuracies(test_dataset: Street2ShopImageSimilarityTestDataset,
                               query_indices: Sequence[int], # test rows to query with
                               vis_indices: Sequence[int], # test rows whose retrievals are returned for plotting

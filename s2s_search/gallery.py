@@ -8,18 +8,20 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Sequence
+from typing import Mapping, Sequence
 
 import numpy as np
 from datasets import Dataset, Image as ImageFeature
 
-from .core import EvalConfig, IndexConfig, LazyImages
-from .data import BOX_COLUMNS, crop_to_box, garment_rows, shop_photo_column
+from .config import EvalConfig, IndexConfig
+from .images import LazyImages
+from .data import crop_to_box
+from .schema import BOX_COLUMNS, garment_rows, shop_photo_column
 from .index import GalleryIndex, fingerprint, index_meta, load_or_build, load_or_embed
 
 # %% auto #0
 __all__ = ['SETTINGS', 'Gallery', 'build_gallery', 'sample_rows', 'query_indices', 'query_photos', 'query_boxes', 'query_truth',
-           'query_images', 'query_fingerprint', 'query_embeddings', 'gallery_index', 'row_gallery']
+           'query_images', 'query_fingerprint', 'query_embeddings', 'dataset_gallery', 'gallery_index', 'row_gallery']
 
 # %% ../nbs/06_gallery.ipynb #a8c48106
 @dataclass
@@ -34,12 +36,14 @@ def _encoded_key(image: dict) -> bytes | str:
     "What identifies an undecoded image cell (`{\"bytes\", \"path\"}`): its bytes, else its path"
     return image.get("bytes") or str(image.get("path"))
 
+# %% ../nbs/06_gallery.ipynb #da91cfdc
 def _raw(ds: Dataset) -> Dataset:
     "`ds` with image columns left encoded (bytes), so rows are cheap to read"
     for col in ("street_photo_image", "shop_photo_image"):
         if col in ds.column_names: ds = ds.cast_column(col, ImageFeature(decode=False))
     return ds
 
+# %% ../nbs/06_gallery.ipynb #de88440e
 def build_gallery(test: Dataset, # the test split
                   distractors: Dataset | None = None) -> Gallery: # shop-only products added to the gallery
     "Every distinct shop photo of `test` (first row of each `shop_photo_id`), plus `distractors`"
@@ -61,6 +65,7 @@ def build_gallery(test: Dataset, # the test split
     encoded = (_encoded_key(c) for s in range(0, len(pids), 512) for c in read(list(range(s, min(s + 512, len(pids))))))
     return Gallery(LazyImages(len(pids), read), np.asarray(pids), np.asarray(cats), fingerprint(itertools.chain(pids, encoded)))
 
+# %% ../nbs/06_gallery.ipynb #f796d6e8
 SETTINGS = ("oracle", "full")
 
 def sample_rows(rows: np.ndarray, cfg: EvalConfig = EvalConfig()) -> np.ndarray:
@@ -72,6 +77,7 @@ def query_indices(test: Dataset, cfg: EvalConfig = EvalConfig()) -> np.ndarray:
     "Rows of `test` used as queries: one per distinct street garment, all or a seeded sample of `cfg.n_queries`"
     return sample_rows(garment_rows(test), cfg)
 
+# %% ../nbs/06_gallery.ipynb #d2f8e621
 def query_photos(test: Dataset, rows: Sequence[int]) -> tuple[np.ndarray, np.ndarray]:
     "The distinct street photos of the garment `rows` (each photo's first row), and for each garment which of them is its photo"
     rows = np.asarray(rows, dtype=np.int64)
@@ -81,6 +87,7 @@ def query_photos(test: Dataset, rows: Sequence[int]) -> tuple[np.ndarray, np.nda
     photo_of = np.asarray([first.setdefault(p, len(first)) for p in ids], dtype=np.int64)
     return rows[np.unique(photo_of, return_index=True)[1]], photo_of
 
+# %% ../nbs/06_gallery.ipynb #073a0517
 def query_boxes(test: Dataset, rows: Sequence[int]) -> np.ndarray:
     "(Q, 4) xyxy box of each query row's garment in its street photo (the stored frame)"
     cols = test.select_columns(list(BOX_COLUMNS))[[int(i) for i in rows]]
@@ -91,6 +98,7 @@ def query_truth(test: Dataset, rows: Sequence[int]) -> np.ndarray:
     "The product id of each query row: what a ranking must find"
     return np.asarray(test.select_columns(["product_id"])[[int(i) for i in rows]]["product_id"], dtype=object)
 
+# %% ../nbs/06_gallery.ipynb #646a2438
 def query_images(test: Dataset, rows: Sequence[int], setting: str = "oracle",
                  keep_bytes: int = 0) -> LazyImages: # decoded images kept for the next read (`LazyImages`), e.g. a validation set read every epoch
     "Street photos of `rows`, cropped to their box (`oracle`) or whole (`full`), decoded when read"
@@ -103,18 +111,26 @@ def query_images(test: Dataset, rows: Sequence[int], setting: str = "oracle",
     box = lambda p: tuple(boxes[c][p] for c in BOX_COLUMNS)
     return LazyImages(len(rows), read, lambda p, img: crop_to_box(img, box(p)), upright=False, keep_bytes=keep_bytes)
 
+# %% ../nbs/06_gallery.ipynb #ec032279
 def query_fingerprint(test: Dataset, rows: Sequence[int], setting: str) -> str:
     "Fingerprint of the query images `query_images(test, rows, setting)` would return, from their bytes and boxes"
     raw = _raw(test).select_columns(["street_photo_image", *BOX_COLUMNS])[[int(i) for i in rows]]
     photos = [_encoded_key(im) for im in raw["street_photo_image"]]
     return fingerprint([setting, *rows, *photos, *(v for c in BOX_COLUMNS for v in raw[c])])
 
+# %% ../nbs/06_gallery.ipynb #98883b6e
 def query_embeddings(embedder, test: Dataset, rows: Sequence[int], setting: str = "oracle",
                      batch_size: int = 256, cache: str | Path | None = None, progress: bool = False) -> np.ndarray:
     "(Q, D) embeddings of the queries `rows` of `test`; cached at `cache` while model and queries are unchanged"
     embed = lambda: embedder.embed(query_images(test, rows, setting), batch_size=batch_size, progress=progress)
     if cache is None: return embed()
     return load_or_embed(cache, {**index_meta(embedder, query_fingerprint(test, rows, setting)), "setting": setting}, embed)
+
+# %% ../nbs/06_gallery.ipynb #dbb4bef5
+def dataset_gallery(dd: Mapping[str, Dataset], # a loaded data set (`data.load_street2shop`)
+                   ) -> Gallery:
+    "The gallery that `dd`'s test queries search: every shop photo of its test split, plus its distractors when it has them"
+    return build_gallery(dd["test"], dd.get("gallery_distractors"))
 
 # %% ../nbs/06_gallery.ipynb #75d4f7e8
 def gallery_index(embedder, gallery: Gallery, index_cfg: IndexConfig = IndexConfig(),

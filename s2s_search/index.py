@@ -17,7 +17,9 @@ import faiss
 import numpy as np
 
 import s2s_search
-from .core import PREPROCESSING_VERSION, IndexConfig, write_atomic
+from .config import IndexConfig
+from .runtime import write_atomic
+from .images import PREPROCESSING_VERSION
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +38,7 @@ def _use_gpu(cfg: IndexConfig) -> bool:
     n_gpus = faiss.get_num_gpus() if hasattr(faiss, "get_num_gpus") else 0
     return bool(n_gpus) if cfg.use_gpu is None else (cfg.use_gpu and bool(n_gpus))
 
+# %% ../nbs/05_index.ipynb #3027482b
 def build_faiss_index(emb: np.ndarray, # (N, D) unit-norm gallery embeddings
                       cfg: IndexConfig = IndexConfig()) -> faiss.Index:
     "An inner-product FAISS index of type `cfg.factory` holding `emb`"
@@ -46,12 +49,14 @@ def build_faiss_index(emb: np.ndarray, # (N, D) unit-norm gallery embeddings
     if _use_gpu(cfg): index = faiss.index_cpu_to_all_gpus(index)
     return index
 
+# %% ../nbs/05_index.ipynb #6d6c7617
 def search_params(index: faiss.Index, selector: faiss.IDSelector) -> faiss.SearchParameters:
     "Per-search parameters that restrict `index` to `selector`'s ids and keep the index's own `nprobe` / `efSearch`"
     if isinstance(index, faiss.IndexIVF): return faiss.SearchParametersIVF(sel=selector, nprobe=index.nprobe)
     if isinstance(index, faiss.IndexHNSW): return faiss.SearchParametersHNSW(sel=selector, efSearch=index.hnsw.efSearch)
     return faiss.SearchParameters(sel=selector)
 
+# %% ../nbs/05_index.ipynb #b7e6a100
 def set_search_params(index: faiss.Index, cfg: IndexConfig) -> None:
     "Apply `efSearch` / `nprobe` from `cfg` where the index type has them"
     ps = faiss.ParameterSpace()
@@ -160,6 +165,7 @@ def fingerprint(items: Iterable) -> str:
         h.update(len(b).to_bytes(8, "little")); h.update(b)
     return h.hexdigest()[:16]
 
+# %% ../nbs/05_index.ipynb #d50d66ef
 def index_meta(embedder, gallery_fingerprint: str) -> dict:
     "The metadata that identifies an index built with `embedder` over a gallery (and how its inputs were resized)"
     return {"model": embedder.name, "weights": embedder.weights_checksum(), "gallery": gallery_fingerprint,
@@ -169,12 +175,14 @@ def savez_atomic(path: str | Path, **arrays) -> Path:
     "`np.savez` to a temporary file beside `path`, then rename: a crash leaves the old file or none, never a partial one"
     return write_atomic(path, lambda f: np.savez(f, **arrays))
 
+# %% ../nbs/05_index.ipynb #a7012c43
 def save_index(gi: GalleryIndex, path: str | Path) -> Path:
     "Write `gi` (index, embeddings, product ids, metadata) to the single file `path`, atomically"
     index = faiss.index_gpu_to_cpu(gi.index) if _use_gpu(gi.cfg) else gi.index
     return savez_atomic(path, index=faiss.serialize_index(index), emb=gi.emb, product_ids=gi.product_ids,
                         meta=np.array(json.dumps(gi.meta, sort_keys=True)), cfg=np.array(json.dumps(asdict(gi.cfg))))
 
+# %% ../nbs/05_index.ipynb #ec270eb4
 def load_index(path: str | Path) -> GalleryIndex:
     "Read an index written by `save_index`"
     with np.load(path, allow_pickle=False) as z:
@@ -186,12 +194,14 @@ def load_index(path: str | Path) -> GalleryIndex:
         gi.meta = json.loads(str(z["meta"]))
     return gi
 
+# %% ../nbs/05_index.ipynb #f5aacfcf
 def stale_reasons(saved: dict, expected: dict) -> list[str]:
     "The keys of `expected` (plus format and version) on which `saved` metadata differs"
     keys = list(expected) + ["format", "package_version"]
     want = {**expected, "format": INDEX_FORMAT, "package_version": s2s_search.__version__}
     return [f"{k}: saved {saved.get(k)!r}, expected {want[k]!r}" for k in keys if saved.get(k) != want[k]]
 
+# %% ../nbs/05_index.ipynb #c28bafe6
 def _load_or_make(path: Path, expected: dict,
                   read: Callable[[Path], tuple], # path -> (value, its saved metadata)
                   make: Callable[[], Any], write: Callable[[Any, Path], Any],
@@ -209,6 +219,7 @@ def _load_or_make(path: Path, expected: dict,
     write(value, path)
     return value
 
+# %% ../nbs/05_index.ipynb #189db70d
 def load_or_build(path: str | Path, # the index file
                   expected: dict, # metadata the index must have (model, weights, gallery, factory, ...)
                   build: Callable[[], GalleryIndex]) -> GalleryIndex: # makes a fresh index
@@ -219,6 +230,7 @@ def load_or_build(path: str | Path, # the index file
 def _read_embeddings(path: Path) -> tuple[np.ndarray, dict]:
     with np.load(path, allow_pickle=False) as z: return z["emb"], json.loads(str(z["meta"]))
 
+# %% ../nbs/05_index.ipynb #37a322ad
 def save_embeddings(emb: np.ndarray, # (N, ...) features, one row per item
                     path: str | Path, # the embeddings file
                     meta: dict) -> Path: # what produced them (model, weights, fingerprint, ...)
@@ -226,6 +238,7 @@ def save_embeddings(emb: np.ndarray, # (N, ...) features, one row per item
     meta = {**meta, "format": INDEX_FORMAT, "package_version": s2s_search.__version__, "n": len(emb)}
     return savez_atomic(path, emb=np.asarray(emb, np.float32), meta=np.array(json.dumps(meta, sort_keys=True)))
 
+# %% ../nbs/05_index.ipynb #e6dce2fe
 def load_or_embed(path: str | Path, # the embeddings file
                   expected: dict, # metadata the embeddings must have (model, weights, queries fingerprint, ...)
                   embed: Callable[[], np.ndarray]) -> np.ndarray: # computes them afresh

@@ -7,34 +7,32 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import inspect
 import json
 import logging
 import os
 import warnings
-from dataclasses import dataclass
 from pathlib import Path
+from safetensors.torch import load_file, save
 from typing import Callable, Sequence
-from urllib.parse import urlparse
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 from PIL import Image
-from safetensors.torch import load_file, save
 from torch import nn
 from tqdm.auto import tqdm
 
+from .artefacts import Artefact, MissingArtefactError, hub_offline_unless_reachable, open_clip_weights, timm_weights
+from .runtime import DEVICE_ENV, write_atomic
+from .registry import Registry
 from . import __version__
-from .core import (DEVICE_ENV, Artefact, MissingArtefactError, Registry, get_device, get_preset, hub_offline_unless_reachable,
-                             load_image, open_clip_weights, square_pixels, timm_weights, write_atomic)
+from .config import get_preset
+from .images import square_pixels
 
 # %% auto #0
-__all__ = ['EMBEDDERS', 'register_embedder', 'list_embedders', 'HEAD_INITS', 'LOSSES', 'register_loss', 'list_losses',
-           'ImageTransform', 'state_dict_checksum', 'save_weights', 'module_device', 'Embedder', 'ConvStem',
-           'create_embedder', 'register_variant', 'load_embedder', 'init_head', 'stub_device', 'moves_by', 'get_model',
-           'XceptionModel', 'CLIPViTModel', 'matching_rows', 'InfoNCELoss', 'create_loss', 'CategoryLoss',
-           'similarity_kl', 'DistillationLoss']
+__all__ = ['EMBEDDERS', 'register_embedder', 'list_embedders', 'HEAD_INITS', 'ImageTransform', 'state_dict_checksum',
+           'save_weights', 'module_device', 'Embedder', 'ConvStem', 'create_embedder', 'register_variant',
+           'load_embedder', 'init_head', 'stub_device', 'moves_by', 'get_model', 'XceptionModel', 'CLIPViTModel']
 
 # %% ../nbs/03_models.ipynb #c73f13f3
 class ImageTransform:
@@ -71,6 +69,7 @@ def state_dict_checksum(model: nn.Module, # any module
         h.update(v.reshape(-1).view(torch.uint8).numpy().tobytes())  # raw bytes, whatever the dtype
     return h.hexdigest()[:n]
 
+# %% ../nbs/03_models.ipynb #f6e83a39
 def save_weights(model: nn.Module, # any module: its state dict is written
                  config: dict, # what rebuilds the architecture, written as config.json
                  path: str | Path) -> Path: # a directory, created
@@ -85,6 +84,7 @@ def module_device(module: nn.Module) -> torch.device:
     "Where `module` computes: the device of its parameters, where its inputs must go"
     return next(module.parameters()).device
 
+# %% ../nbs/03_models.ipynb #bb568e0f
 class Embedder(nn.Module):
     "An image embedder: `backbone`, a linear head to `embedding_dim` and L2 normalisation, with its own preprocessing"
     def __init__(self,
@@ -167,6 +167,7 @@ def _timm_weights(model_name: str, # timm architecture
     if cfg is None or not (cfg.hf_hub_id or cfg.url): return None
     return timm_weights(f"{model_name}.{tag}", cfg.hf_hub_id, cfg.url, Path(torch.hub.get_dir()))
 
+# %% ../nbs/03_models.ipynb #d3a72e54
 def _open_clip_weights(model_name: str, # open_clip model config
                        tag: str | None, # open_clip pretrained tag
                       ) -> Artefact | None:
@@ -175,6 +176,7 @@ def _open_clip_weights(model_name: str, # open_clip model config
     hf_hub = (open_clip.get_pretrained_cfg(model_name, tag) if tag else {}).get("hf_hub")
     return open_clip_weights(model_name, tag, hf_hub) if hf_hub else None
 
+# %% ../nbs/03_models.ipynb #86b2a4d6
 def _use_pretrained(name: str, # the variant being built, for messages
                     pretrained: bool | None, # True: required; False: never look; None: use when cached
                     weights: Artefact | None) -> bool: # None: the variant has no published weights
@@ -192,6 +194,7 @@ def _use_pretrained(name: str, # the variant being built, for messages
     except MissingArtefactError as e: raise MissingArtefactError(f"{name!r}: {e}") from None
     return True
 
+# %% ../nbs/03_models.ipynb #23304693
 @contextlib.contextmanager
 def _fetching(weights: Artefact | None, active: bool):
     "Run the library's weight loading offline unless the hub answers; report a failure naming the weights"
@@ -212,6 +215,7 @@ def _zero_init_residuals(model: nn.Module) -> int:
     for b in blocks: nn.init.zeros_(b.stack[-1].bn_pw.weight)
     return len(blocks)
 
+# %% ../nbs/03_models.ipynb #7d75986c
 def _timm_embedder(name: str, # registered variant name
                    model_name: str = "legacy_xception", # timm architecture
                    tag: str | None = "tf_in1k", # timm pretrained tag of the published weights
@@ -245,6 +249,7 @@ def _open_clip_kwargs(vision: dict) -> dict:
     open_clip.CLIPVisionCfg(**vision)  # unknown fields raise here, with open_clip's own message
     return dict(embed_dim=vision["width"], vision_cfg=dict(vision), text_cfg=dict(_STUB_TEXT_CFG))
 
+# %% ../nbs/03_models.ipynb #16c0aaa0
 @contextlib.contextmanager
 def _quiet_root_logger():
     "Silence open_clip's root-logger warning that a custom, untrained config has 'no pretrained weights'"
@@ -253,6 +258,7 @@ def _quiet_root_logger():
     try: yield
     finally: root.setLevel(level)
 
+# %% ../nbs/03_models.ipynb #079c0aac
 class ConvStem(nn.Sequential):
     "Stride-2 3x3 conv-BN-ReLU stages (`depth` convs each), then a 1x1 conv to the token width: a ViT patch embedding that sees before it cuts"
     def __init__(self,
@@ -266,6 +272,7 @@ class ConvStem(nn.Sequential):
                 c_in = c
         super().__init__(*layers, nn.Conv2d(c_in, width, 1))
 
+# %% ../nbs/03_models.ipynb #f86f655b
 def _open_clip_embedder(name: str, # registered variant name
                         model_name: str = "ViT-B-32", # open_clip model config (the base for `vision` overrides)
                         tag: str | None = "openai", # open_clip pretrained tag of the published weights
@@ -308,6 +315,7 @@ def create_embedder(name: str, # a registered variant, see `list_embedders()`
     "Build the embedder variant `name`; `KeyError` naming the known variants if there is none"
     return EMBEDDERS[name](**overrides)
 
+# %% ../nbs/03_models.ipynb #48cd46e1
 def register_variant(name: str, # the variant's name
                      build: Callable[..., Embedder], # its family's constructor (`_timm_embedder`, `_open_clip_embedder`), called as `build(name, **kw)`
                      doc: str, # one line: what the variant is
@@ -432,6 +440,7 @@ def stub_device(kind: str = "cuda"):
          mock.patch.object(torch.Tensor, "to", tensor_to), mock.patch(f"{__name__}.module_device", device_of):
         yield moves
 
+# %% ../nbs/03_models.ipynb #24991327
 def moves_by(moves: list, # what `stub_device` yielded
              prefix: str = "s2s_search") -> dict[str, set]: # modules whose calls count (a notebook's own code runs as `__main__`)
     "What the code of `prefix` moved, by target device type, e.g. `{'cuda': {'tensor', 'Embedder'}}`"
@@ -464,101 +473,3 @@ def CLIPViTModel(embedding_dim: int | None = None, # None: the preset's `model.e
                  **kw) -> Embedder:
     "The active preset's CLIP ViT embedder (the original project's name)"
     return get_model("clip-vit", **_given(embedding_dim=embedding_dim, pretrained=pretrained), **kw)
-
-# %% ../nbs/03_models.ipynb #ab7c0ea5
-def matching_rows(labels: torch.Tensor | None, # (B,) +1 match, -1 non-match; None: all rows match
-                  like: torch.Tensor) -> torch.Tensor: # any (B, ...) tensor of the batch, for its length and device
-    "(B,) bool mask of a batch's matching pairs"
-    return labels > 0 if labels is not None else torch.ones(len(like), dtype=torch.bool, device=like.device)
-
-class InfoNCELoss(nn.Module):
-    "Symmetric in-batch InfoNCE over the matching (+1) street/shop pairs of a batch"
-    def __init__(self, temperature: float = 0.07): # softmax temperature on cosine similarities
-        super().__init__()
-        self.temperature = temperature
-
-    def forward(self,
-                street_emb: torch.Tensor, # (B, D) unit-norm query embeddings
-                shop_emb: torch.Tensor, # (B, D) unit-norm gallery embeddings, row-aligned
-                labels: torch.Tensor | None = None, # (B,) +1 match, -1 non-match; None: all rows match
-                product_ids: Sequence | None = None) -> torch.Tensor: # (B,) product of each row, to unmask duplicates
-        "Mean of the street->shop and shop->street cross-entropies of the positive pairs"
-        keep = matching_rows(labels, street_emb)
-        q, g = street_emb[keep], shop_emb[keep]
-        if len(q) == 0: return (street_emb.sum() + shop_emb.sum()) * 0.0  # no positives: zero, but still in the graph
-        logits = q @ g.T / self.temperature  # (P, P), positives on the diagonal
-        if product_ids is not None:
-            pids = product_ids.cpu().numpy() if isinstance(product_ids, torch.Tensor) else np.asarray(product_ids)
-            ids = np.unique(pids[keep.cpu().numpy()], return_inverse=True)[1]
-            ids = torch.as_tensor(ids.reshape(-1), device=logits.device)
-            same = (ids[:, None] == ids[None, :]) & ~torch.eye(len(ids), dtype=torch.bool, device=logits.device)
-            logits = logits.masked_fill(same, float("-inf"))
-        target = torch.arange(len(q), device=logits.device)
-        return (F.cross_entropy(logits, target) + F.cross_entropy(logits.T, target)) / 2
-
-LOSSES = Registry("loss", plural="losses")
-register_loss = LOSSES.register  # decorator: `@register_loss(name)` on a builder `fn(**settings) -> nn.Module`
-list_losses = LOSSES.names
-
-def create_loss(name: str, # a registered loss, see `list_losses()`
-                **settings) -> nn.Module: # e.g. `temperature=0.07, margin=0.2`; each loss takes the ones it uses
-    "Build the loss `name`, called as `loss(street_emb, shop_emb, labels)`"
-    build = LOSSES[name]
-    known = {p for n in list_losses() for p in inspect.signature(LOSSES[n]).parameters}
-    if unknown := sorted(set(settings) - known): raise TypeError(f"unknown loss settings {unknown}; known: {sorted(known)}")
-    own = inspect.signature(build).parameters
-    return build(**{k: v for k, v in settings.items() if k in own})
-
-@register_loss("cosine")
-def _cosine(margin: float = 0.2) -> nn.Module: # similarity below which a non-matching pair costs nothing
-    "The original project's `CosineEmbeddingLoss` on (street, shop, ±1) pairs"
-    return nn.CosineEmbeddingLoss(margin=margin)
-
-@register_loss("infonce")
-def _infonce(temperature: float = 0.07) -> nn.Module:
-    "Symmetric in-batch InfoNCE on the matching pairs"
-    return InfoNCELoss(temperature)
-
-# %% ../nbs/03_models.ipynb #8822117c
-class CategoryLoss(nn.Module):
-    "`loss` plus `weight` times the cross-entropy of a cosine category classifier on the street and shop embeddings of matching pairs"
-    def __init__(self, loss: nn.Module, # e.g. `create_loss("infonce")`
-                 embedding_dim: int, n_categories: int,
-                 weight: float = 1.0,
-                 scale: float = 16.0): # logits are `scale` times the cosine between an embedding and a category's vector
-        super().__init__()
-        self.loss, self.weight, self.scale = loss, weight, scale
-        self.centres = nn.Parameter(torch.randn(n_categories, embedding_dim) * 0.01)
-
-    def forward(self, street_emb: torch.Tensor, shop_emb: torch.Tensor, labels: torch.Tensor | None = None,
-                categories: torch.Tensor | None = None) -> torch.Tensor: # (B,) category index of each row
-        "`loss(street_emb, shop_emb, labels)`, plus the category term when `categories` are given"
-        out = self.loss(street_emb, shop_emb, labels)
-        if categories is None: return out
-        keep = labels > 0 if labels is not None else torch.ones_like(categories, dtype=torch.bool)
-        c, w = categories[keep].long(), F.normalize(self.centres, dim=1)
-        ce = lambda z: F.cross_entropy(self.scale * z[keep] @ w.T, c)
-        return out + self.weight * (ce(street_emb) + ce(shop_emb)) / 2
-
-# %% ../nbs/03_models.ipynb #a17092fa
-def similarity_kl(student: torch.Tensor, # (B, B) street-by-shop logits of the model that learns
-                  teacher: torch.Tensor) -> torch.Tensor: # (B, B) the teacher's, already divided by its temperature
-    "KL divergence from the teacher's softmaxes to the student's, over each row (street -> shop) and each column (shop -> street), averaged"
-    kl = lambda s, t: F.kl_div(F.log_softmax(s, 1), F.log_softmax(t, 1), log_target=True, reduction="batchmean")
-    return (kl(student, teacher) + kl(student.T, teacher.T)) / 2
-
-class DistillationLoss(nn.Module):
-    "`loss` plus `weight` times the KL divergence from a teacher's in-batch similarity distributions to the student's"
-    def __init__(self, loss: nn.Module, weight: float = 1.0,
-                 temperature: float = 0.1): # softmax temperature of both models' street-shop cosines
-        super().__init__()
-        self.loss, self.weight, self.temperature = loss, weight, temperature
-
-    def forward(self, street_emb: torch.Tensor, shop_emb: torch.Tensor, labels: torch.Tensor | None = None, *extra: torch.Tensor,
-                targets: tuple[torch.Tensor, torch.Tensor] | None = None) -> torch.Tensor: # the teacher's (street, shop) embeddings
-        "`loss(street_emb, shop_emb, labels, *extra)`, plus the divergence from the similarities of `targets` over the matching rows"
-        out = self.loss(street_emb, shop_emb, labels, *extra)
-        keep = matching_rows(labels, street_emb)
-        if targets is None or not keep.any(): return out
-        ts, tp = (t[keep].to(street_emb.dtype) for t in targets)
-        return out + self.weight * similarity_kl(street_emb[keep] @ shop_emb[keep].T / self.temperature, ts @ tp.T / self.temperature)

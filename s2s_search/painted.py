@@ -41,6 +41,7 @@ def garment_boxes(street_size: tuple[int, int]) -> list[tuple[float, float, floa
     w, h = street_size
     return [(0.04 * w, 0.1 * h, 0.42 * w, 0.8 * h), (0.54 * w, 0.1 * h, 0.42 * w, 0.8 * h)]
 
+# %% ../nbs/16_painted.ipynb #a328470b
 def painted_split(split: str, products: Sequence[int], shop_per_product: int = 3, street_size: tuple[int, int] = (96, 64),
                   category_of=lambda p: ("dresses", "skirts", "tops")[p % 3]) -> list[dict]:
     "The pair rows of one split whose street photos wear `products` (indices into `PALETTE`), in the real schema"
@@ -60,6 +61,7 @@ def painted_split(split: str, products: Sequence[int], shop_per_product: int = 3
                              "street_photo_image": street_cell, "shop_photo_image": _jpeg(shop)})
     return rows
 
+# %% ../nbs/16_painted.ipynb #30660f9c
 FEATURES = datasets.Features({"type": datasets.Value("string"), "category": datasets.Value("string"),
                               **{c: datasets.Value("int64") for c in ("street_photo_id", "product_id")},
                               **{c: datasets.Value("float64") for c in ("width", "top", "height", "left")}, "shop_photo_id": datasets.Value("int64"),
@@ -79,7 +81,7 @@ def painted_street2shop(n_products: int = 12, # products per split (train and te
 class PaintedGarmentFinder:
     "A stand-in detector for painted photos: exactly their garment boxes (`garment_boxes`), cropped with the usual margin"
     def detect(self, images: Sequence[Image.Image]) -> list:
-        from s2s_search.core import grow_box
+        from s2s_search.images import grow_box
         from s2s_search.detect import Detections
         out = []
         for im in images:

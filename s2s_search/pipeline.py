@@ -14,8 +14,11 @@ from typing import Sequence
 import numpy as np
 from datasets import Dataset
 
-from .core import Config, IndexConfig, PipelineConfig, EvalConfig, cache_dir, load_image
-from .data import garment_rows, load_street2shop, split_train_val
+from .config import Config, IndexConfig, PipelineConfig, EvalConfig
+from .runtime import cache_dir
+from .images import load_image
+from .data import load_street2shop, split_train_val
+from .schema import garment_rows
 from .index import GalleryIndex, SearchResult, index_meta, load_or_embed, save_embeddings, save_index
 from .evaluate import first_hit_rank, topk_hits, average_precision, summarise, paired_bootstrap_p
 from .gallery import Gallery, build_gallery, gallery_index, query_boxes, query_indices, query_images, query_photos, query_truth
@@ -74,6 +77,7 @@ def matched_crops(owner: np.ndarray, # (C,) photo index of each crop
         if overlap.max() >= threshold: out[g] = crops[int(overlap.argmax())]
     return out
 
+# %% ../nbs/11_pipeline.ipynb #14125b75
 def merge_crops(owner: np.ndarray, # (C,) photo index of each crop
                 cand: np.ndarray, # (C, K) gallery rows
                 scores: np.ndarray, # (C, K) final scores of those rows
@@ -136,6 +140,7 @@ def _widen(a: np.ndarray | None, width: int, fill) -> np.ndarray | None:
     "(C, K) `a` padded on the right to `width` columns with `fill`"
     return a if a is None or a.shape[1] == width else np.pad(a, ((0, 0), (0, width - a.shape[1])), constant_values=fill)
 
+# %% ../nbs/11_pipeline.ipynb #3c40a89c
 def _concat(parts: list[StageScores]) -> StageScores:
     "One `StageScores` of consecutive batches (candidate lists of unequal depth padded with -1 / NaN)"
     offs = np.cumsum([0] + [p.n_photos for p in parts[:-1]])
@@ -147,6 +152,7 @@ def _concat(parts: list[StageScores]) -> StageScores:
                        sum((p.captions for p in parts), []), sum(p.n_photos for p in parts), cat([p.crop_conf for p in parts]),
                        cat([p.boxes for p in parts]))
 
+# %% ../nbs/11_pipeline.ipynb #40f0703d
 class Pipeline:
     "Detector, image index, captioner + text embedder and re-ranker, loaded once, searched in batches"
     def __init__(self,
@@ -330,11 +336,13 @@ def choose_first_stage(cfg: Config, progress: bool = True) -> tuple[str, dict[st
     val_map = {f: fit_embedder(cfg, f, progress=progress)[1]["best_val_mAP"] for f in cfg.pipeline.candidates}
     return max(val_map, key=val_map.get), val_map
 
+# %% ../nbs/11_pipeline.ipynb #20224621
 def load_components(cfg: Config, progress: bool = True) -> dict:
     "Train or load every model of the pipeline: embedder, detector, captioner, text embedder, and the re-ranker on the embedder's confusions"
     from s2s_search.train import fit_embedder
     from s2s_search.detect import train_detector
-    from s2s_search.caption import train_captioner, TextEmbedder
+    from s2s_search.caption import train_captioner
+    from s2s_search.text import TextEmbedder
     from s2s_search.rerank import train_reranker
     out, records = {}, {}
     family, val_map = choose_first_stage(cfg, progress)
@@ -351,6 +359,7 @@ def gallery_cache(cfg: Config, gallery: Gallery) -> Path:
     "The default folder of a preset's pipeline features over `gallery`"
     return cache_dir("pipeline", f"{cfg.name}-{gallery.fingerprint}")
 
+# %% ../nbs/11_pipeline.ipynb #1b3f9915
 def build_pipeline(cfg: Config, # a preset
                    gallery: Gallery, # the catalogue to search (e.g. `build_gallery(test)`)
                    components: dict | None = None, # from `load_components` (default: loaded here)

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .core import bf16_autocast_ok, get_device, write_atomic
+from .runtime import bf16_autocast_ok, get_device, write_atomic
 from .evaluate import format_stat
 
 # %% auto #0
@@ -56,12 +56,14 @@ def _pipeline_lines(p: dict) -> list[str]:
             f"p-value: top-1 {rr.get('top_1', float('nan')):.4f}, top-10 {rr.get('top_10', float('nan')):.4f}. "
             f"Throughput {tp['queries_per_s']:.1f} queries/s batched, {tp['crops_per_query']:.2f} crops per photo; ms per query: {stages}."]
 
+# %% ../nbs/13_report.ipynb #0f89e6c9
 def _error_rows(errors: list | dict | None) -> list[dict]:
     "The error analysis as rows `{system, setting, misses, ...}`: a list as the experiment writes it, or a `\"system | setting\"` dict (earlier runs; sorted)"
     if isinstance(errors, dict):
         errors = [{"system": k.rsplit(" | ", 1)[0], "setting": k.rsplit(" | ", 1)[1], **v} for k, v in sorted(errors.items()) if v]
     return [e for e in errors or [] if e.get("misses") is not None]
 
+# %% ../nbs/13_report.ipynb #30d9996c
 def results_markdown(results: dict) -> str:
     "The Markdown results table (and its caption line), the error analysis and the pipeline's figures of a `results.json` dict"
     r = results
@@ -121,12 +123,14 @@ def write_results(results: dict, # the run's results (see above); `figures` is f
     write_atomic(out_dir / "results.md", results_markdown(results))
     return results
 
+# %% ../nbs/13_report.ipynb #428b0055
 def readme_results_block(readme_text: str) -> str:
     "The text between the results markers of a README"
     if README_BEGIN not in readme_text or README_END not in readme_text:
         raise ValueError(f"README has no {README_BEGIN} ... {README_END} block")
     return readme_text.split(README_BEGIN, 1)[1].split(README_END, 1)[0].strip() + "\n"
 
+# %% ../nbs/13_report.ipynb #6ab21e3d
 def check_results(out_dir: str | Path, # the directory of `results.json` and its figures
                   readme: str | Path | None = None) -> list[str]: # README.md to compare (None: skip)
     "Problems found: figures whose bytes differ from the recorded hashes, a stale `results.md`, a README table that differs"

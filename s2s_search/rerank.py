@@ -20,11 +20,13 @@ from PIL import Image
 from safetensors.torch import load_file
 from torch import nn
 
-from .core import Config, check_may_train, get_device, seed_everything, trained_run
-from .data import (Street2ShopImageSimilarityDataset, load_street2shop, make_loader,
-                             product_halves, split_train_val)
+from .config import Config
+from .runtime import get_device, seed_everything
+from .runs import check_may_train, trained_run
+from .data import (Street2ShopImageSimilarityDataset, load_street2shop, make_loader, product_halves, split_train_val)
 from .detect import detector_boxes, train_detector
-from .models import Embedder, create_embedder, save_weights, similarity_kl, state_dict_checksum
+from .models import Embedder, create_embedder, save_weights, state_dict_checksum
+from .losses import similarity_kl
 from .train import TRAINING_CODE_VERSION, RetrievalValidation, confusable_products, fit_embedder, param_groups, train
 
 # %% auto #0
@@ -135,11 +137,13 @@ class Reranker(nn.Module):
 
     def __repr__(self): return f"Reranker({self.name!r}, dim={self.dim}, {self.image_size} px)"
 
+# %% ../nbs/10_rerank.ipynb #0efff4b8
 def create_reranker(name: str, # a registered embedder variant to encode with, e.g. "mobilevit-xxs-128"
                     dim: int = 128, hidden: int = 128, **overrides) -> Reranker: # encoder arguments, e.g. `pretrained=True`
     "A re-ranker over the encoder `name`"
     return Reranker(create_embedder(name, **({"embedding_dim": dim} | overrides)), dim, hidden)
 
+# %% ../nbs/10_rerank.ipynb #7b9e4948
 def load_reranker(path: str | Path, # a directory written by `Reranker.save`
                   expect: dict | None = None, # config values the caller relies on, e.g. {"name": "mobilevit-xxs-128"}
                   device: str | torch.device = "cpu") -> Reranker:
@@ -214,6 +218,7 @@ class RerankValidation:
         return {"top1": float((rank == 1).mean()), "mAP": float(np.where(rank > 0, 1 / np.maximum(rank, 1), 0).mean()),
                 "alone_top1": float((alone == 1).mean()), "first_stage_top1": self.first_stage_top1}
 
+# %% ../nbs/10_rerank.ipynb #ff2d2a58
 def train_reranker(cfg: Config, # a preset, e.g. `get_preset("default")`; `cfg.rerank` says what to train, `cfg.rerank.train` how
                    family: str, # the first stage (`cfg.model` family), trained or loaded by `fit_embedder`, whose confusions it learns
                    progress: bool = True,

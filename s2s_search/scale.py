@@ -24,9 +24,11 @@ import pyarrow.parquet as pq
 from tqdm.auto import tqdm
 
 import s2s_search
-from .core import Config, IndexConfig, get_device, load_image, write_atomic
+from .config import Config, IndexConfig
+from .runtime import get_device, write_atomic
+from .images import load_image
 from .index import INDEX_FORMAT, GalleryIndex, fingerprint, normalise, set_search_params, stale_reasons
-from .data import shop_photo_column
+from .schema import shop_photo_column
 from .gallery import _encoded_key, _raw
 
 # %% auto #0
@@ -44,6 +46,7 @@ class ShopPhotoTable:
 
     def __len__(self) -> int: return self.table.num_rows
 
+# %% ../nbs/15_scale.ipynb #7af297d1
 _CATALOGUE_SCHEMA = pa.schema([("product_id", pa.string()), ("category", pa.string()), ("image", pa.binary()), ("path", pa.string())])
 
 def catalogue_from_dataset(test, # the test split (a `datasets.Dataset` in the project's schema)
@@ -62,6 +65,7 @@ def catalogue_from_dataset(test, # the test split (a `datasets.Dataset` in the p
             keys.append(_encoded_key(raw))
     return ShopPhotoTable(pa.table(cols, schema=_CATALOGUE_SCHEMA), fingerprint(cols["product_id"] + keys))
 
+# %% ../nbs/15_scale.ipynb #b3b15185
 def catalogue_from_csv(path: str | Path) -> ShopPhotoTable: # a CSV with columns product_id, category, file (relative to the CSV's folder)
     "The photos listed in a `product_id,category,file` CSV (first row per product kept)"
     path = Path(path).resolve()
@@ -79,6 +83,7 @@ def catalogue_from_csv(path: str | Path) -> ShopPhotoTable: # a CSV with columns
         keys.append(f"{photo}|{st.st_size}|{st.st_mtime_ns}")
     return ShopPhotoTable(pa.table(cols, schema=_CATALOGUE_SCHEMA), fingerprint(cols["product_id"] + keys))
 
+# %% ../nbs/15_scale.ipynb #e69b1363
 def load_catalogue(source: str, # "preset" (the preset's data), a data source ("synthetic", a folder, a hub id) or a .csv file
                    cfg: Config) -> ShopPhotoTable:
     "The catalogue behind `source`: a data set's test split and distractors, or a CSV of photo files"
@@ -96,6 +101,7 @@ def shard_path(out: str | Path, shard: int) -> Path:
     "The file of shard number `shard` in the folder `out`"
     return Path(out) / f"shard-{shard:05d}.parquet"
 
+# %% ../nbs/15_scale.ipynb #50331da8
 def write_shard(path: str | Path,
                 emb: np.ndarray, # (n, D) float32 embeddings
                 product_ids: Sequence[str], # (n,)
@@ -113,6 +119,7 @@ def write_shard(path: str | Path,
 class ShardError(ValueError):
     "A shard file that cannot be used; the message names the file and why"
 
+# %% ../nbs/15_scale.ipynb #a142386e
 @contextlib.contextmanager
 def _naming(path: str | Path):
     "Turn any failure to read the shard at `path` into a `ShardError` that names it"
@@ -120,6 +127,7 @@ def _naming(path: str | Path):
     except ShardError: raise
     except Exception as e: raise ShardError(f"unreadable shard {path}: {type(e).__name__}: {e}") from None
 
+# %% ../nbs/15_scale.ipynb #53011453
 def shard_meta(path: str | Path) -> dict:
     "The metadata of the shard at `path`, read from the parquet footer only, after checking the footer's row count against it"
     with _naming(path):
@@ -130,6 +138,7 @@ def shard_meta(path: str | Path) -> dict:
         if f.metadata.num_rows != meta.get("n"): raise ShardError(f"{path} holds {f.metadata.num_rows} rows, its metadata says {meta.get('n')}")
         return meta
 
+# %% ../nbs/15_scale.ipynb #44074718
 def verify_shard(path: str | Path, expected: dict | None = None) -> dict: # metadata the shard must have (model, shard number, ...)
     "The metadata of the shard at `path` once it reads back whole (footer, metadata, row count, every vector) and matches `expected`; else `ShardError`"
     meta = shard_meta(path)
@@ -138,6 +147,7 @@ def verify_shard(path: str | Path, expected: dict | None = None) -> dict: # meta
     if wrong: raise ShardError(f"shard {path} was made by another run ({'; '.join(wrong)})")
     return meta
 
+# %% ../nbs/15_scale.ipynb #3860d994
 def read_shard(path: str | Path, vectors_only: bool = False) -> tuple[np.ndarray, np.ndarray | None, np.ndarray | None]:
     "(emb, product_ids, categories) of the shard at `path`; ids and categories are None with `vectors_only`"
     with _naming(path): t = pq.read_table(path, columns=["vector"] if vectors_only else None)
@@ -161,6 +171,7 @@ def start_ray(address: str | None = None, # None: a local Ray on this machine; e
              logging_level=logging.ERROR, configure_logging=True)
     return True
 
+# %% ../nbs/15_scale.ipynb #13001093
 class ShardEmbedder:
     "A Ray Data actor: loads the embedder saved in `model_dir` once, then embeds batches of catalogue rows"
     def __init__(self,
@@ -178,6 +189,7 @@ class ShardEmbedder:
         images = [load_image(b if b is not None else p) for b, p in zip(batch["image"], batch["path"])]
         return {"shard": batch["shard"], "row": batch["row"], "vector": self.model.embed(images, self.batch_size)}
 
+# %% ../nbs/15_scale.ipynb #ea507c55
 def _model_meta(model_dir: Path) -> dict:
     "Name, weights checksum and dimension of the embedder saved in `model_dir`, from its config.json"
     cfg = json.loads((model_dir / "config.json").read_text())
@@ -186,6 +198,7 @@ def _model_meta(model_dir: Path) -> dict:
         cfg["weights_checksum"] = load_embedder(model_dir).weights_checksum()
     return {"model": cfg["name"], "weights": cfg["weights_checksum"], "embedding_dim": int(cfg["embedding_dim"])}
 
+# %% ../nbs/15_scale.ipynb #72994b71
 def _actor_resources(workers: int) -> dict:
     "One GPU per actor when the cluster has GPUs; CPU cores shared out among the actors, at most one node's worth each"
     import ray
@@ -194,6 +207,7 @@ def _actor_resources(workers: int) -> dict:
     cpus = int(max(1, min(per_node, ray.cluster_resources().get("CPU", 1) // workers)))
     return {"num_cpus": cpus, "num_gpus": 1 if ray.cluster_resources().get("GPU", 0) >= 1 else 0}
 
+# %% ../nbs/15_scale.ipynb #c4591245
 def embed_catalogue(catalogue: ShopPhotoTable,
                     model_dir: str | Path, # a folder written by `Embedder.save`
                     out: str | Path, # the shard folder (created; finished shards in it are kept)
@@ -288,6 +302,7 @@ def _mergeable(index: faiss.Index) -> bool:
     "Whether FAISS can `merge_from` indexes of this type (IVF and flat codes can; HNSW cannot)"
     return isinstance(index, (faiss.IndexIVF, faiss.IndexFlatCodes))
 
+# %% ../nbs/15_scale.ipynb #046ac80c
 def build_index_from_shards(folder: str | Path, # a shard folder written by `embed_catalogue` (or `write_shard`)
                             cfg: IndexConfig = IndexConfig(), # `factory` may hold {n} and {m} (`resolve_factory`)
                             train_size: int = 100_000, # vectors in the seeded training sample

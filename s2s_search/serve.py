@@ -10,33 +10,37 @@ import hashlib
 import io
 import json
 import os
-import re
 import queue
+import re
 import secrets
 import threading
 import time
 from collections import deque
 from concurrent.futures import Future
 from dataclasses import dataclass, replace
-from pathlib import Path
-from typing import Any, Callable, Sequence
-
-import numpy as np
-from PIL import Image
 from fastapi import FastAPI, File, Form, Header, UploadFile
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
+from pathlib import Path
 from pydantic import BaseModel, Field
+from typing import Any, Callable
 
-from .core import BadImageError, Config, LazyImages, cache_dir, load_image, load_only, open_image, parse_box, write_atomic
-from .index import fingerprint
-from .gallery import Gallery, build_gallery
+import numpy as np
+from PIL import Image
+
+from .images import BadImageError, LazyImages, load_image, open_image, parse_box
+from .config import Config
+from .gallery import Gallery, dataset_gallery
 from .pipeline import Pipeline
+from .runtime import cache_dir, write_atomic
+from .index import fingerprint
+from .runs import load_only
+from .page import SEARCH_PAGE
 
 # %% auto #0
-__all__ = ['MAX_UPLOAD_BYTES', 'SEARCH_PAGE', 'UploadError', 'read_upload', 'check_product_id', 'Catalogue', 'MicroBatcher',
-           'Query', 'SearchService', 'Hit', 'Crop', 'SearchResponse', 'TextQuery', 'TextResponse', 'ProductInfo',
-           'create_app', 'load_service', 'serve']
+__all__ = ['MAX_UPLOAD_BYTES', 'UploadError', 'read_upload', 'check_product_id', 'Catalogue', 'MicroBatcher', 'Query',
+           'SearchService', 'Hit', 'Crop', 'SearchResponse', 'TextQuery', 'TextResponse', 'ProductInfo', 'create_app',
+           'load_service', 'serve']
 
 # %% ../nbs/14_serve.ipynb #34cf7224
 MAX_UPLOAD_BYTES = 10 * 2**20  # default upload limit; `create_app(max_upload_bytes=...)` changes it
@@ -170,6 +174,7 @@ def _xywh(box) -> list[int]:
     x0, y0, x1, y1 = (int(round(float(v))) for v in box)
     return [x0, y0, x1 - x0, y1 - y0]
 
+# %% ../nbs/14_serve.ipynb #35c2aef6
 class SearchService:
     "A pipeline over a live catalogue: batched photo search, text search, product changes kept on disk"
     def __init__(self, pipeline: Pipeline, # searches the catalogue's gallery (`catalogue.gallery()`)
@@ -278,91 +283,6 @@ class SearchService:
                 "models": {k: {"name": getattr(m, "name", type(m).__name__), "weights": checksum(m)} for k, m in models.items() if m is not None},
                 "index": p.index_cfg.factory, "requests": self.served, "batches": self.batcher.batches, "latency_ms": pct}
 
-# %% ../nbs/14_serve.ipynb #683defeb
-SEARCH_PAGE = """<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>s2s_search</title>
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<style>
-body{font-family:system-ui,sans-serif;margin:0;background:#f6f6f4;color:#222}
-header{background:#222;color:#fff;padding:10px 18px;font-size:18px}
-main{display:grid;grid-template-columns:340px 1fr;gap:18px;padding:18px}
-#drop{border:2px dashed #999;border-radius:8px;padding:14px;text-align:center;background:#fff}
-#drop.over{border-color:#0a7}
-#stage{position:relative;margin-top:12px;display:inline-block}
-#stage img{max-width:320px;display:block}
-#stage svg{position:absolute;left:0;top:0;width:100%;height:100%}
-.garment{fill:rgba(0,170,119,.12);stroke:#0a7;stroke-width:3;cursor:pointer}
-.garment.active{stroke:#e40;fill:rgba(238,68,0,.15)}
-#results{display:grid;grid-template-columns:repeat(auto-fill,minmax(150px,1fr));gap:12px}
-.hit{background:#fff;border-radius:8px;padding:8px;box-shadow:0 1px 3px rgba(0,0,0,.15);font-size:13px}
-.hit img{width:100%;image-rendering:pixelated;border-radius:4px}
-.hit button{margin-top:4px;width:100%}
-#status{margin:8px 0;color:#555;min-height:1.2em}
-label{display:block;margin-top:10px;font-size:14px}
-</style></head><body>
-<header>s2s_search &middot; street-to-shop search</header>
-<main><section>
-<div id="drop">Drop a street photo here or <input type="file" id="photo" accept="image/*"></div>
-<label>Category <select id="category"><option value="">all</option></select></label>
-<label>Text <input id="text" placeholder="red striped dress"> <button id="text-go">Search text</button></label>
-<div id="stage"><img id="preview" alt=""><svg id="garments"></svg></div>
-</section><section><div id="status">Choose a photo to search.</div><div id="results"></div></section></main>
-<script>
-const $ = id => document.getElementById(id);
-let photo = null, boxes = [];
-fetch('/stats').then(r => r.json()).then(s => s.categories.forEach(c => {
-  const o = document.createElement('option'); o.value = o.textContent = c; $('category').appendChild(o); }));
-function show(hits, what) {
-  $('status').textContent = hits.length + ' products ' + what;
-  $('results').innerHTML = '';
-  hits.forEach((h, i) => {
-    const d = document.createElement('div'); d.className = 'hit'; d.dataset.productId = h.product_id;
-    d.innerHTML = '<img src="' + h.image_url + '" alt=""><div><b>' + (i + 1) + '. ' + h.product_id + '</b></div>' +
-      '<div>' + h.category + ' &middot; ' + h.score.toFixed(3) + '</div><button class="more">more like this</button>';
-    d.querySelector('.more').onclick = () => fetch(h.image_url).then(r => r.blob()).then(b => search(b, null, 'like ' + h.product_id));
-    $('results').appendChild(d);
-  });
-}
-async function search(blob, box, what) {
-  const f = new FormData(); f.append('image', blob, 'photo'); f.append('k', '12');
-  if (box) f.append('box', box.join(','));
-  if ($('category').value) f.append('category', $('category').value);
-  $('status').textContent = 'searching...';
-  const r = await fetch('/search', {method: 'POST', body: f}); const j = await r.json();
-  if (!r.ok) { $('status').textContent = 'error: ' + j.error; return j; }
-  show(j.hits, what + ' (' + j.took_ms.toFixed(0) + ' ms)'); return j;
-}
-function outline(crops, w, h) {
-  const svg = $('garments'); svg.setAttribute('viewBox', '0 0 ' + w + ' ' + h); svg.innerHTML = '';
-  crops.forEach((c, i) => {
-    const r = document.createElementNS('http://www.w3.org/2000/svg', 'rect');
-    const [x, y, bw, bh] = c.box; r.setAttribute('x', x); r.setAttribute('y', y); r.setAttribute('width', bw); r.setAttribute('height', bh);
-    r.setAttribute('class', 'garment'); r.dataset.index = i;
-    if (c.caption) { const t = document.createElementNS('http://www.w3.org/2000/svg', 'title'); t.textContent = c.caption; r.appendChild(t); }
-    r.onclick = () => { document.querySelectorAll('.garment').forEach(g => g.classList.remove('active')); r.classList.add('active');
-                        search(photo, c.box, 'for garment ' + (i + 1)); };
-    svg.appendChild(r);
-  });
-}
-async function choose(file) {
-  photo = file; const url = URL.createObjectURL(file); const img = $('preview');
-  await new Promise(ok => { img.onload = ok; img.src = url; });
-  const j = await search(file, null, 'for the whole photo');
-  if (j && j.crops) outline(j.crops, img.naturalWidth, img.naturalHeight);
-}
-$('photo').onchange = e => e.target.files[0] && choose(e.target.files[0]);
-$('drop').ondragover = e => { e.preventDefault(); $('drop').classList.add('over'); };
-$('drop').ondrop = e => { e.preventDefault(); $('drop').classList.remove('over'); e.dataTransfer.files[0] && choose(e.dataTransfer.files[0]); };
-$('category').onchange = () => { if (photo) search(photo, null, 'for the whole photo'); };
-$('text-go').onclick = async () => {
-  const r = await fetch('/search/text', {method: 'POST', headers: {'content-type': 'application/json'},
-                                         body: JSON.stringify({text: $('text').value, k: 12, category: $('category').value || null})});
-  const j = await r.json(); if (!r.ok) { $('status').textContent = 'error: ' + j.error; return; }
-  show(j.hits, 'for "' + $('text').value + '"');
-};
-</script></body></html>
-"""
-
 # %% ../nbs/14_serve.ipynb #33307936
 class Hit(BaseModel):
     product_id: str
@@ -374,6 +294,7 @@ class Crop(BaseModel):
     box: list[int] = Field(description="left, top, width, height in the uploaded photo")
     caption: str | None = None
 
+# %% ../nbs/14_serve.ipynb #e3cd678d
 class SearchResponse(BaseModel):
     hits: list[Hit]
     crops: list[Crop]
@@ -381,6 +302,7 @@ class SearchResponse(BaseModel):
     batch_size: int
     took_ms: float
 
+# %% ../nbs/14_serve.ipynb #0abc5d48
 class TextQuery(BaseModel):
     text: str = Field(min_length=1, max_length=500)
     k: int = Field(10, ge=1, le=100)
@@ -390,18 +312,21 @@ class TextResponse(BaseModel):
     hits: list[Hit]
     took_ms: float
 
+# %% ../nbs/14_serve.ipynb #bcc27e35
 class ProductInfo(BaseModel):
     product_id: str
     category: str
     image_url: str
     created: bool | None = None
 
+# %% ../nbs/14_serve.ipynb #5e0323b1
 def _parse_box(text: str | None) -> tuple[int, int, int, int] | None:
-    "The form field `box` through the one box parser (`core.parse_box`); its error becomes a 400"
+    "The form field `box` through the one box parser (`images.parse_box`); its error becomes a 400"
     if text is None or not text.strip(): return None
     try: return parse_box(text[:100])
     except ValueError as e: raise UploadError(400, f"box {e}") from None
 
+# %% ../nbs/14_serve.ipynb #a6d3dcd4
 def create_app(service: SearchService,
                admin_token: str | None = None, # required by writes; None: writes refused
                max_upload_bytes: int = MAX_UPLOAD_BYTES,
@@ -486,7 +411,8 @@ def load_service(cfg: Config, # a preset
     "The service of `cfg`'s trained models over its catalogue; `NotTrainedError` when a model is missing"
     from s2s_search.pipeline import build_pipeline, load_components
     from s2s_search.train import fit_embedder
-    from s2s_search.caption import TextEmbedder, train_captioner
+    from s2s_search.caption import train_captioner
+    from s2s_search.text import TextEmbedder
     from s2s_search.data import load_street2shop
     state = Path(state_dir) if state_dir is not None else cache_dir("serve", f"{cfg.name}-{model}")
     with load_only():
@@ -495,7 +421,7 @@ def load_service(cfg: Config, # a preset
     catalogue = Catalogue(state)
     if not len(catalogue):
         dd = load_street2shop(cfg=cfg.data, verbose=progress)
-        catalogue.seed(build_gallery(dd["test"], dd.get("gallery_distractors")))
+        catalogue.seed(dataset_gallery(dd))
     gallery = catalogue.gallery()
     if model == "pipeline":
         pipe, _ = build_pipeline(cfg, gallery, comp, cache=state / "features", progress=progress)
@@ -505,6 +431,7 @@ def load_service(cfg: Config, # a preset
                         cache=state / "features", progress=progress)
     return SearchService(pipe, catalogue, model=model, full=model == "pipeline", **service_kw)
 
+# %% ../nbs/14_serve.ipynb #29bd851b
 def serve(service: SearchService, host: str = "127.0.0.1", port: int = 8000,
           admin_token: str | None = None, # default: `S2S_ADMIN_TOKEN`
           max_upload_bytes: int = MAX_UPLOAD_BYTES) -> None:

@@ -10,677 +10,23 @@ import dataclasses
 import hashlib
 import io
 import json
-import math
 import multiprocessing as mp
 from pathlib import Path
-from typing import Callable, NamedTuple
 
 import datasets
 import matplotlib.pyplot as plt
 import numpy as np
-from PIL import Image, ImageDraw, ImageFilter
+from PIL import Image
 from tqdm.auto import tqdm
 
-from .core import Registry, SynthConfig, cache_dir, write_dir_atomic
+from .config import SynthConfig
+from .runtime import cache_dir, write_dir_atomic
+from .synth_products import SPLITS, GENERATOR_VERSION, sample_products, ID_BASE
+from .synth_render import render_shop, render_street
 
 # %% auto #0
-__all__ = ['GENERATOR_VERSION', 'CATEGORIES', 'COLOURS', 'PATTERNS', 'LOGO_SHAPES', 'N_VARIANTS', 'MIN_CONTRAST', 'SPLITS',
-           'PATTERN_PAINTERS', 'list_patterns', 'SILHOUETTES', 'register_silhouette', 'list_silhouettes', 'ID_BASE',
-           'SHOP_BACKGROUND', 'SHOP_FILL', 'OUTLINE_WIDTH', 'SUPERSAMPLE', 'SHOP_VIEWS', 'BACKGROUNDS',
-           'BACKGROUND_DOWNSCALE', 'ANCHORS', 'SKIN_TONES', 'ITEM_SIZE', 'OCCLUDE_SHARE', 'TEMPERATURE', 'JPEG_QUALITY',
-           'STREET_DISTRACTORS', 'FEATURES', 'DISTRACTOR_FEATURES', 'SECOND_GARMENT_MAX_IOU', 'register_pattern',
-           'Prim', 'sample_products', 'near_duplicate_share', 'render_shop', 'render_street', 'generate_street2shop',
-           'synth_cache_key', 'load_or_generate', 'draw_samples']
-
-# %% ../nbs/01_synth.ipynb #53535b5e
-GENERATOR_VERSION = "synth-3"
-CATEGORIES = ("bags", "belts", "dresses", "eyewear", "footwear", "hats", "leggings", "outerwear", "pants", "skirts", "tops")
-COLOURS = {
-    "black": (32, 32, 36), "white": (238, 238, 232), "grey": (135, 135, 140), "red": (200, 32, 40),
-    "pink": (240, 130, 170), "orange": (240, 128, 30), "yellow": (238, 208, 40), "green": (40, 140, 60),
-    "teal": (20, 140, 140), "blue": (40, 100, 210), "navy": (26, 36, 92), "purple": (120, 50, 150),
-    "brown": (115, 70, 35), "beige": (215, 190, 150),
-}
-PATTERNS = ("solid", "stripes", "checks", "dots", "floral", "gradient", "logo")
-LOGO_SHAPES = ("circle", "ring", "square", "diamond", "triangle", "star", "cross")
-N_VARIANTS = 3  # silhouette variants per category
-MIN_CONTRAST = 110.0  # RGB distance between a product's main and secondary colours
-
-SPLITS = ("train", "test", "gallery_distractors")
-
-def _contrast(a: str, b: str) -> float:
-    "RGB distance between named colours `a` and `b`"
-    return float(np.linalg.norm(np.subtract(COLOURS[a], COLOURS[b])))
-
-# %% ../nbs/01_synth.ipynb #592dd182
-PATTERN_PAINTERS = Registry("pattern", ordered=True)  # family name -> (sampler, painter); the order is part of the generator's draws
-list_patterns = PATTERN_PAINTERS.names
-
-def register_pattern(name: str, # pattern family name
-                     sampler: Callable, # `rng -> dict` of the family's fine-detail parameters
-                    ) -> Callable:
-    "Register a painter `(xx, yy, main, sec, params, mask) -> (H, W, 3)` for pattern family `name`"
-    return lambda painter: PATTERN_PAINTERS.add(name, (sampler, painter))[1]
-
-def _angle(rng: np.random.Generator, choices=(0, 45, 90, 135)) -> float:
-    "A dominant angle in degrees with a little jitter"
-    return float(rng.choice(choices) + rng.uniform(-8, 8))
-
-def _rotated(xx: np.ndarray, yy: np.ndarray, degrees: float) -> tuple[np.ndarray, np.ndarray]:
-    "Rotate unit coordinates `xx`, `yy` by `degrees`"
-    t = math.radians(degrees)
-    return xx * math.cos(t) + yy * math.sin(t), -xx * math.sin(t) + yy * math.cos(t)
-
-def _unit_bbox(mask: np.ndarray) -> tuple[float, float, float, float]:
-    "Bounding box (x0, y0, x1, y1) of boolean `mask` (H, W) in unit coordinates"
-    ys, xs = np.nonzero(mask)
-    if not len(xs): return 0.0, 0.0, 1.0, 1.0
-    h, w = mask.shape
-    return xs.min() / w, ys.min() / h, (xs.max() + 1) / w, (ys.max() + 1) / h
-
-def _inside(mask: np.ndarray, x: float, y: float, steps: int = 21) -> tuple[float, float]:
-    "The first point on the way from unit point (`x`, `y`) to the centroid of `mask` that lies on the item"
-    h, w = mask.shape
-    ys, xs = np.nonzero(mask)
-    if not len(xs): return x, y
-    cx, cy = (xs.mean() + 0.5) / w, (ys.mean() + 0.5) / h
-    for t in np.linspace(0, 1, steps):
-        px, py = x + t * (cx - x), y + t * (cy - y)
-        if mask[min(h - 1, int(py * h)), min(w - 1, int(px * w))]: return px, py
-    return cx, cy
-
-def _mix(main: np.ndarray, sec: np.ndarray, w: np.ndarray) -> np.ndarray:
-    "Blend `main` and `sec` colours with per-pixel weight `w` (1 = secondary)"
-    return main + w[..., None] * (sec - main)
-
-def _rgb(c) -> tuple[int, int, int]:
-    "An RGB tuple of ints in [0, 255] from any 3 numbers"
-    return tuple(min(255, max(0, int(v))) for v in c)
-
-@register_pattern("solid", lambda rng: {})
-def _paint_solid(xx, yy, main, sec, params, mask):
-    return _mix(main, sec, np.zeros_like(xx))
-
-@register_pattern("stripes", lambda rng: dict(period=float(rng.uniform(0.06, 0.15)), angle=_angle(rng),
-                                              duty=float(rng.uniform(0.2, 0.45))))
-def _paint_stripes(xx, yy, main, sec, params, mask):
-    u, _ = _rotated(xx, yy, params["angle"])
-    return _mix(main, sec, ((u / params["period"]) % 1.0 < params["duty"]).astype(np.float32))
-
-@register_pattern("checks", lambda rng: dict(period=float(rng.uniform(0.08, 0.18)), angle=_angle(rng, (0, 45)),
-                                             line=float(rng.uniform(0.15, 0.35))))
-def _paint_checks(xx, yy, main, sec, params, mask):
-    u, v = _rotated(xx, yy, params["angle"])
-    a = ((u / params["period"]) % 1.0 < params["line"]).astype(np.float32)
-    b = ((v / params["period"]) % 1.0 < params["line"]).astype(np.float32)
-    return _mix(main, sec, 0.6 * a + 0.4 * b)
-
-@register_pattern("dots", lambda rng: dict(spacing=float(rng.uniform(0.07, 0.15)), radius=float(rng.uniform(0.16, 0.34)),
-                                           staggered=bool(rng.random() < 0.5)))
-def _paint_dots(xx, yy, main, sec, params, mask):
-    s = params["spacing"]
-    row = np.floor(yy / s)
-    x = xx / s + (0.5 * (row % 2) if params["staggered"] else 0.0)
-    d = np.hypot(x % 1.0 - 0.5, (yy / s) % 1.0 - 0.5)
-    return _mix(main, sec, (d < params["radius"]).astype(np.float32))
-
-@register_pattern("floral", lambda rng: dict(spacing=float(rng.uniform(0.13, 0.24)), petals=int(rng.integers(4, 8)),
-                                             size=float(rng.uniform(0.28, 0.4)), seed=int(rng.integers(2**31))))
-def _paint_floral(xx, yy, main, sec, params, mask):
-    s, n = params["spacing"], int(math.ceil(1 / params["spacing"])) + 1
-    jit = np.random.default_rng(params["seed"]).uniform(-0.12, 0.12, (n, n, 3))  # per-flower offset and turn
-    cx, cy = np.clip((xx / s).astype(int), 0, n - 1), np.clip((yy / s).astype(int), 0, n - 1)
-    u = (xx / s) % 1.0 - 0.5 - jit[cy, cx, 0]
-    v = (yy / s) % 1.0 - 0.5 - jit[cy, cx, 1]
-    r, phi = np.hypot(u, v), np.arctan2(v, u) + jit[cy, cx, 2] * 10
-    rho = params["size"] * (0.45 + 0.55 * np.abs(np.cos(params["petals"] * phi / 2)))
-    out = _mix(main, sec, (r < rho).astype(np.float32))
-    centre = r < params["size"] * 0.25
-    out[centre] = 0.5 * np.asarray(COLOURS["yellow"], np.float32) + 0.5 * np.asarray(COLOURS["white"], np.float32)
-    return out
-
-@register_pattern("gradient", lambda rng: dict(angle=float(rng.uniform(0, 360)), strength=float(rng.uniform(0.35, 0.6))))
-def _paint_gradient(xx, yy, main, sec, params, mask):
-    x0, y0, x1, y1 = _unit_bbox(mask)  # the gradient spans the item, not the canvas
-    u, _ = _rotated((xx - (x0 + x1) / 2) / max(x1 - x0, 1e-3), (yy - (y0 + y1) / 2) / max(y1 - y0, 1e-3), params["angle"])
-    return _mix(main, sec, np.clip(u + 0.5, 0, 1) * params["strength"])
-
-_LOGO_MASKS: dict[str, Callable] = {
-    "circle": lambda u, v: np.hypot(u, v) < 1,
-    "ring": lambda u, v: (np.hypot(u, v) < 1) & (np.hypot(u, v) > 0.55),
-    "square": lambda u, v: np.maximum(np.abs(u), np.abs(v)) < 0.85,
-    "diamond": lambda u, v: np.abs(u) + np.abs(v) < 1,
-    "triangle": lambda u, v: (v < 0.8) & (np.abs(u) < (v + 1) * 0.55),
-    "star": lambda u, v: np.hypot(u, v) < 0.5 + 0.5 * np.abs(np.cos(2.5 * np.arctan2(v, u))) ** 3,
-    "cross": lambda u, v: ((np.abs(u) < 0.3) & (np.abs(v) < 1)) | ((np.abs(v) < 0.3) & (np.abs(u) < 1)),
-}
-_LOGO_PLACES = {"centre": (0.5, 0.45), "chest-left": (0.32, 0.3), "chest-right": (0.68, 0.3), "low": (0.5, 0.72)}
-
-@register_pattern("logo", lambda rng: dict(shape=str(rng.choice(LOGO_SHAPES)), place=str(rng.choice(list(_LOGO_PLACES))),
-                                           size=float(rng.uniform(0.12, 0.22))))
-def _paint_logo(xx, yy, main, sec, params, mask):
-    x0, y0, x1, y1 = _unit_bbox(mask)
-    px, py = _LOGO_PLACES[params["place"]]
-    cx, cy = _inside(mask, x0 + px * (x1 - x0), y0 + py * (y1 - y0))  # on the item, not in a gap of its box
-    r = params["size"] * max(x1 - x0, y1 - y0) / 2
-    return _mix(main, sec, _LOGO_MASKS[params["shape"]]((xx - cx) / r, (yy - cy) / r).astype(np.float32))
-
-# %% ../nbs/01_synth.ipynb #86f13b2a
-class Prim(NamedTuple):
-    "A drawing primitive in unit coordinates: `kind` in poly/ellipse/line, `role` body/secondary/dark/light"
-    kind: str
-    pts: list
-    width: float = 0.0
-    role: str = "body"
-
-SILHOUETTES = Registry("silhouette", ordered=True)  # category -> drawer `product -> list[Prim]`
-register_silhouette = SILHOUETTES.register
-list_silhouettes = SILHOUETTES.names
-
-def _poly(*pts, role="body") -> Prim: return Prim("poly", list(pts), 0.0, role)
-def _ellipse(x0, y0, x1, y1, role="body") -> Prim: return Prim("ellipse", [(x0, y0), (x1, y1)], 0.0, role)
-def _line(*pts, width=0.02, role="body") -> Prim: return Prim("line", list(pts), width, role)
-def _mirror(pts: list) -> list: return [(1 - x, y) for x, y in pts]
-
-def _arc(cx: float, cy: float, rx: float, ry: float, a0: float, a1: float, n: int = 12) -> list:
-    "Points of an elliptic arc from `a0` to `a1` degrees"
-    return [(cx + rx * math.cos(math.radians(a)), cy + ry * math.sin(math.radians(a))) for a in np.linspace(a0, a1, n)]
-
-def _sleeves(hw: float, top: float, bot: float, kind: str) -> list[Prim]:
-    "Left and right sleeves of a torso with half-width `hw`"
-    c = 0.5
-    if kind == "short": left = [(c - hw, top + 0.02), (c - hw - 0.13, top + 0.17), (c - hw - 0.06, top + 0.23), (c - hw, top + 0.15)]
-    elif kind == "long": left = [(c - hw, top + 0.02), (c - hw - 0.17, bot - 0.03), (c - hw - 0.09, bot), (c - hw, top + 0.22)]
-    else: return []
-    return [_poly(*left), _poly(*_mirror(left))]
-
-@register_silhouette("tops")
-def _tops(p: dict) -> list[Prim]:
-    v, c, top = p["variant"], 0.5, 0.2
-    hw, bot = 0.18 + 0.08 * p["width"], 0.62 + 0.25 * p["length"]
-    dip = (0.05, 0.13, 0.02)[v]
-    sh = 0.06 if v == 2 else 0.0  # tank tops have narrow shoulders
-    body = _poly((c - hw + sh, top + 0.02), (c - 0.08, top), (c, top + dip), (c + 0.08, top), (c + hw - sh, top + 0.02),
-                 (c + hw, top + 0.16), (c + hw, bot), (c - hw, bot), (c - hw, top + 0.16))
-    return [body, *_sleeves(hw, top, bot, ("short", "long", "none")[v]),
-            _line((c - hw, bot - 0.03), (c + hw, bot - 0.03), width=0.012, role="dark")]
-
-@register_silhouette("dresses")
-def _dresses(p: dict) -> list[Prim]:
-    v, c, top, waist = p["variant"], 0.5, 0.1, 0.4
-    hw, hem = 0.11 + 0.05 * p["width"], 0.72 + 0.22 * p["length"]
-    flare = (0.2, 0.3, 0.08)[v]
-    prims = [_poly((c - hw, top + 0.04), (c - 0.05, top), (c, top + 0.07), (c + 0.05, top), (c + hw, top + 0.04),
-                   (c + hw - 0.02, waist), (c - hw + 0.02, waist)),
-             _poly((c - hw + 0.02, waist), (c + hw - 0.02, waist), (c + hw + flare, hem), (c - hw - flare, hem))]
-    if v == 1: prims += _sleeves(hw, top, waist, "short")
-    if v == 0: prims.append(_line((c - hw + 0.02, waist), (c + hw - 0.02, waist), width=0.03, role="secondary"))
-    return prims
-
-@register_silhouette("skirts")
-def _skirts(p: dict) -> list[Prim]:
-    v, c, top = p["variant"], 0.5, 0.25
-    hw, hem = 0.15 + 0.06 * p["width"], 0.62 + 0.28 * p["length"]
-    flare = (0.17, 0.02, 0.13)[v]
-    prims = [_poly((c - hw, top), (c + hw, top), (c + hw + flare, hem), (c - hw - flare, hem)),
-             _line((c - hw, top + 0.025), (c + hw, top + 0.025), width=0.04, role="dark")]
-    if v == 2:  # pleats
-        prims += [_line((c + t * hw, top + 0.05), (c + t * (hw + flare), hem), width=0.008, role="dark") for t in (-0.6, -0.2, 0.2, 0.6)]
-    return prims
-
-@register_silhouette("pants")
-def _pants(p: dict) -> list[Prim]:
-    v, c, top, crotch = p["variant"], 0.5, 0.08, 0.38
-    hw = 0.19 + 0.05 * p["width"]
-    hem = 0.47 + 0.08 * p["length"] if v == 2 else 0.82 + 0.12 * p["length"]
-    flare, leg = (0.0, 0.07, 0.04)[v], (0.17, 0.24, 0.21)[v]
-    outer = [(c - hw, top), (c + hw, top), (c + hw + flare, hem), (c + hw + flare - leg, hem), (c, crotch),
-             (c - hw - flare + leg, hem), (c - hw - flare, hem)]
-    return [_poly(*outer), _line((c - hw, top + 0.025), (c + hw, top + 0.025), width=0.04, role="dark"),
-            _line((c, top + 0.05), (c, crotch - 0.04), width=0.008, role="dark")]
-
-@register_silhouette("leggings")
-def _leggings(p: dict) -> list[Prim]:
-    v, c, top, crotch = p["variant"], 0.5, 0.08, 0.34
-    hw = 0.14 + 0.04 * p["width"]
-    hem = 0.62 + 0.08 * p["length"] if v == 1 else 0.84 + 0.1 * p["length"]
-    outer = [(c - hw, top), (c + hw, top), (c + hw - 0.015, crotch + 0.12), (c + 0.12, hem), (c + 0.04, hem), (c, crotch),
-             (c - 0.04, hem), (c - 0.12, hem), (c - hw + 0.015, crotch + 0.12)]
-    prims = [_poly(*outer), _line((c - hw, top + 0.02), (c + hw, top + 0.02), width=0.03, role="dark")]
-    if v == 2:  # side stripes
-        prims += [_line((c + s * (hw - 0.02), top + 0.04), (c + s * 0.105, hem), width=0.02, role="secondary") for s in (-1, 1)]
-    return prims
-
-@register_silhouette("outerwear")
-def _outerwear(p: dict) -> list[Prim]:
-    v, c, top = p["variant"], 0.5, 0.12
-    hw, bot = 0.2 + 0.06 * p["width"], 0.7 + 0.22 * p["length"]
-    prims = [_ellipse(c - 0.12, top - 0.1, c + 0.12, top + 0.1)] if v == 2 else []  # hood
-    prims += [_poly((c - hw, top + 0.03), (c - 0.08, top), (c + 0.08, top), (c + hw, top + 0.03), (c + hw + 0.01, bot),
-                    (c - hw - 0.01, bot)), *_sleeves(hw, top, bot - 0.08, "long"),
-              _line((c - 0.08, top), (c - 0.015, top + 0.22), width=0.014, role="dark"),
-              _line((c + 0.08, top), (c + 0.015, top + 0.22), width=0.014, role="dark")]
-    if v == 1:  # zip and pockets
-        prims += [_line((c, top + 0.1), (c, bot), width=0.014, role="secondary"),
-                  _line((c - hw + 0.05, bot - 0.17), (c - 0.06, bot - 0.17), width=0.01, role="dark"),
-                  _line((c + hw - 0.05, bot - 0.17), (c + 0.06, bot - 0.17), width=0.01, role="dark")]
-    else:  # placket and buttons
-        n = 3 + int(p["length"] * 2.99)
-        prims.append(_line((c, top + 0.2), (c, bot), width=0.008, role="dark"))
-        prims += [_ellipse(c - 0.018, y - 0.018, c + 0.018, y + 0.018, role="secondary") for y in np.linspace(top + 0.26, bot - 0.08, n)]
-    return prims
-
-@register_silhouette("bags")
-def _bags(p: dict) -> list[Prim]:
-    v, c = p["variant"], 0.5
-    top, hw = 0.42 - 0.1 * p["length"], 0.25 + 0.08 * p["width"]
-    if v == 0:  # tote
-        return [_poly((c - hw + 0.04, top), (c + hw - 0.04, top), (c + hw, 0.88), (c - hw, 0.88)),
-                _line(*_arc(c - hw * 0.45, top, 0.09, 0.16, 180, 360), width=0.035),
-                _line(*_arc(c + hw * 0.45, top, 0.09, 0.16, 180, 360), width=0.035)]
-    if v == 1:  # handbag with a clasp
-        return [_poly((c - hw, top + 0.05), (c + hw, top + 0.05), (c + hw - 0.03, 0.86), (c - hw + 0.03, 0.86)),
-                _ellipse(c - hw, top - 0.02, c + hw, top + 0.12),
-                _line(*_arc(c, top + 0.02, hw * 0.6, 0.22, 180, 360), width=0.03),
-                _poly((c - 0.05, top + 0.1), (c + 0.05, top + 0.1), (c + 0.05, top + 0.17), (c - 0.05, top + 0.17), role="secondary")]
-    return [_ellipse(c - hw, top - 0.05, c + hw, top + 0.2), _poly((c - hw, top + 0.07), (c + hw, top + 0.07), (c + hw, 0.9), (c - hw, 0.9)),
-            _poly((c - hw * 0.6, 0.6), (c + hw * 0.6, 0.6), (c + hw * 0.6, 0.84), (c - hw * 0.6, 0.84), role="secondary"),
-            _line((c - hw * 0.6, 0.64), (c + hw * 0.6, 0.64), width=0.012, role="dark")]
-
-@register_silhouette("footwear")
-def _footwear(p: dict) -> list[Prim]:
-    v, toe = p["variant"], 0.82 + 0.08 * p["length"]
-    if v == 0:  # sneaker
-        return [_poly((0.12, 0.5), (0.42, 0.44), (0.6, 0.55), (toe - 0.05, 0.6), (toe, 0.7), (toe, 0.76), (0.12, 0.76)),
-                _line((0.12, 0.74), (toe, 0.74), width=0.05, role="light"),
-                *[_line((x, 0.47 + (x - 0.4) * 0.5), (x + 0.05, 0.5 + (x - 0.4) * 0.5), width=0.012, role="dark") for x in (0.4, 0.47, 0.54)]]
-    if v == 1:  # boot
-        shaft = 0.14 + 0.1 * (1 - p["width"])
-        return [_poly((0.18, shaft), (0.46, shaft), (0.48, 0.55), (toe - 0.05, 0.62), (toe, 0.72), (toe, 0.78), (0.16, 0.78)),
-                _line((0.16, 0.77), (toe, 0.77), width=0.04, role="dark"),
-                _line((0.18, shaft + 0.03), (0.46, shaft + 0.03), width=0.03, role="secondary")]
-    return [_poly((0.14, 0.44), (0.3, 0.42), (0.5, 0.58), (toe, 0.64), (toe + 0.03, 0.7), (0.5, 0.71), (0.3, 0.6), (0.24, 0.6),
-                  (0.23, 0.8), (0.17, 0.8), (0.16, 0.55)),
-            _line((0.2, 0.62), (0.2, 0.8), width=0.04, role="secondary")]
-
-@register_silhouette("hats")
-def _hats(p: dict) -> list[Prim]:
-    v, c, w = p["variant"], 0.5, 0.27 + 0.06 * p["width"]
-    if v == 0:  # cap
-        return [_poly(*_arc(c, 0.62, w, 0.3, 180, 360, 16)), _poly((c, 0.56), (c + w + 0.15, 0.6), (c + w + 0.13, 0.67), (c, 0.64)),
-                _ellipse(c - 0.03, 0.3, c + 0.03, 0.35, role="secondary")]
-    if v == 1:  # beanie with pompom
-        return [_poly(*_arc(c, 0.58, w, 0.3 + 0.06 * p["length"], 180, 360, 16)), _poly((c - w, 0.56), (c + w, 0.56), (c + w, 0.72), (c - w, 0.72)),
-                *[_line((c + t * w, 0.58), (c + t * w, 0.7), width=0.01, role="dark") for t in (-0.66, -0.33, 0, 0.33, 0.66)],
-                _ellipse(c - 0.07, 0.18 - 0.06 * p["length"], c + 0.07, 0.32 - 0.06 * p["length"], role="secondary")]
-    return [_poly((c - w * 0.7, 0.3), (c + w * 0.7, 0.3), (c + w * 0.78, 0.62), (c - w * 0.78, 0.62)),
-            _ellipse(c - w - 0.15, 0.56, c + w + 0.15, 0.7), _poly((c - w * 0.76, 0.52), (c + w * 0.76, 0.52), (c + w * 0.78, 0.6), (c - w * 0.78, 0.6), role="secondary")]
-
-@register_silhouette("eyewear")
-def _eyewear(p: dict) -> list[Prim]:
-    v, rw, rh = p["variant"], 0.15 + 0.03 * p["width"], 0.1 + 0.05 * p["length"]
-    prims = []
-    for cx in (0.3, 0.7):
-        if v == 0: prims.append(_ellipse(cx - rw, 0.5 - rh, cx + rw, 0.5 + rh))
-        elif v == 1: prims.append(_poly((cx - rw, 0.5 - rh), (cx + rw, 0.5 - rh), (cx + rw, 0.5 + rh), (cx - rw, 0.5 + rh)))
-        else: prims.append(_poly((cx - rw, 0.5 - rh), (cx + rw, 0.5 - rh), (cx + rw * 0.8, 0.5 + rh * 0.6), (cx, 0.5 + rh * 1.1), (cx - rw * 0.8, 0.5 + rh * 0.6)))
-    return prims + [_line((0.3 + rw, 0.47), (0.7 - rw, 0.47), width=0.035), _line((0.3 - rw, 0.47), (0.04, 0.44), width=0.03),
-                    _line((0.7 + rw, 0.47), (0.96, 0.44), width=0.03)]
-
-@register_silhouette("belts")
-def _belts(p: dict) -> list[Prim]:
-    v, h = p["variant"], 0.045 + 0.03 * p["width"]
-    n_holes = 3 + int(p["length"] * 3.99)
-    prims = [_poly((0.04, 0.5 - h), (0.9, 0.5 - h), (0.97, 0.5), (0.9, 0.5 + h), (0.04, 0.5 + h))]
-    buckle = (0.14, 0.5 - h - 0.03, 0.27, 0.5 + h + 0.03)
-    if v == 0: prims.append(_line((buckle[0], buckle[1]), (buckle[2], buckle[1]), (buckle[2], buckle[3]), (buckle[0], buckle[3]), (buckle[0], buckle[1]), width=0.022, role="secondary"))
-    elif v == 1: prims.append(_line(*_arc(0.205, 0.5, 0.07, h + 0.03, 0, 360, 20), width=0.022, role="secondary"))
-    else: prims.append(_poly((buckle[0], buckle[1]), (buckle[2], buckle[1]), (buckle[2], buckle[3]), (buckle[0], buckle[3]), role="secondary"))
-    return prims + [_ellipse(x - 0.012, 0.488, x + 0.012, 0.512, role="dark") for x in np.linspace(0.6, 0.82, n_holes)]
-
-# %% ../nbs/01_synth.ipynb #366dee8c
-def _sample_details(category: str, colour: str, pattern: str, rng: np.random.Generator) -> dict:
-    "Sample the fine details of one product of family (`category`, `colour`, `pattern`)"
-    secondary = [c for c in COLOURS if _contrast(c, colour) > MIN_CONTRAST]
-    return dict(category=category, colour=colour, pattern=pattern,
-                secondary=str(rng.choice(secondary)), variant=int(rng.integers(N_VARIANTS)),
-                width=float(rng.uniform()), length=float(rng.uniform()),
-                trim=bool(rng.random() < 0.4), trim_width=float(rng.uniform(0.012, 0.03)),
-                params=PATTERN_PAINTERS[pattern][0](rng))
-
-def _group_sizes(n: int, share: float, rng: np.random.Generator) -> list[int]:
-    "Sizes of sibling groups covering `n` products, at least `share` of them in groups of 2 or 3"
-    target, sizes = min(n, math.ceil(share * n)), []
-    while sum(sizes) < target:
-        left = n - sum(sizes)
-        if left < 2: break
-        sizes.append(int(min(left, rng.choice([2, 3]))))
-    return sizes + [1] * (n - sum(sizes))
-
-def _sample_split(n: int, split: str, cfg: SynthConfig) -> list[dict]:
-    "Sample the `n` products of `split`, grouped into near-duplicate families"
-    rng = np.random.default_rng([cfg.seed, SPLITS.index(split)])
-    sizes = _group_sizes(n, cfg.near_duplicate_share, rng)
-    cats = np.resize(rng.permutation(len(CATEGORIES)), len(sizes))  # balanced categories
-    products = []
-    for g, (size, cat) in enumerate(zip(sizes, rng.permutation(cats))):
-        colour, pattern = str(rng.choice(list(COLOURS))), str(rng.choice(PATTERNS))
-        products += [dict(_sample_details(CATEGORIES[cat], colour, pattern, rng), group=f"{split}-{g}") for _ in range(size)]
-    return [products[i] for i in rng.permutation(len(products))]
-
-ID_BASE = 100_000  # ids are integers as in the real data; fixed width, so their strings sort like the numbers
-
-def sample_products(cfg: SynthConfig) -> list[dict]:
-    "Deterministic product specs of the train, test and distractor splits, in that order"
-    counts = dict(zip(SPLITS, (cfg.n_train_products, cfg.n_test_products, cfg.n_distractors)))
-    products = [dict(p, split=s) for s in SPLITS for p in _sample_split(counts[s], s, cfg)]
-    for i, p in enumerate(products):
-        p.update(index=i, product_id=ID_BASE + i)
-    return products
-
-def near_duplicate_share(products: list[dict]) -> float:
-    "Share of `products` whose category, colour and pattern family is shared with another product of the same split"
-    fams = [(p["split"], p["category"], p["colour"], p["pattern"]) for p in products]
-    counts = {f: fams.count(f) for f in set(fams)}
-    return sum(counts[f] > 1 for f in fams) / max(len(fams), 1)
-
-# %% ../nbs/01_synth.ipynb #a2ebd644
-SHOP_BACKGROUND = (246, 246, 243)
-SHOP_FILL = 0.82  # share of the shop photo's side covered by the item's longer side
-OUTLINE_WIDTH = 0.012  # item outline, in unit coordinates
-SUPERSAMPLE = 2  # shop photos are drawn this many times larger, then downsampled
-
-def _shade(rgb: tuple, f: float) -> tuple:
-    "Darken (`f` < 1) or lighten (`f` > 1) an RGB colour"
-    return tuple(min(255, max(0, int(c * f if f <= 1 else c + (255 - c) * (f - 1)))) for c in rgb)
-
-def _draw_prim(draw: ImageDraw.ImageDraw, q: Prim, size: int, fill, outline_width: float = 0.0):
-    "Draw primitive `q` scaled to `size` pixels, filled (or outlined when `outline_width` > 0)"
-    pts = [(x * size, y * size) for x, y in q.pts]
-    w = max(1, round(outline_width * size))
-    if q.kind == "line":
-        if not outline_width: draw.line(pts, fill=fill, width=max(1, round(q.width * size)), joint="curve")
-    elif q.kind == "ellipse":
-        draw.ellipse(pts, fill=None if outline_width else fill, outline=fill if outline_width else None, width=w if outline_width else 1)
-    else:
-        draw.polygon(pts, fill=None if outline_width else fill, outline=fill if outline_width else None, width=w if outline_width else 1)
-
-def _item_mask(prims: list[Prim], size: int) -> Image.Image:
-    "The alpha mask of all primitives `prims` at `size` pixels"
-    mask = Image.new("L", (size, size), 0)
-    mdraw = ImageDraw.Draw(mask)
-    for q in prims: _draw_prim(mdraw, q, size, 255)
-    return mask
-
-def _render_item(p: dict, size: int) -> Image.Image:
-    "Render product `p` as an RGBA image of `size` x `size` pixels on a transparent background"
-    prims = SILHOUETTES[p["category"]](p)
-    body = [q for q in prims if q.role == "body"]
-    mask = _item_mask(body, size)
-    x0, y0, x1, y1 = mask.getbbox() or (0, 0, size, size)
-    g = (np.arange(size, dtype=np.float32) + 0.5) / size
-    xx, yy = np.meshgrid(g[x0:x1], g[y0:y1])  # paint only the item's box: belts and hats are much smaller than the canvas
-    main, sec = np.float32(COLOURS[p["colour"]]), np.float32(COLOURS[p["secondary"]])
-    tex = np.zeros((size, size, 3), np.float32)
-    tex[y0:y1, x0:x1] = PATTERN_PAINTERS[p["pattern"]][1](xx, yy, main, sec, p["params"], np.asarray(mask) > 0)
-    img = Image.fromarray(np.clip(tex, 0, 255).astype(np.uint8))
-    draw = ImageDraw.Draw(img)
-    edge = _shade(COLOURS[p["colour"]], 0.55)
-    for q in body: _draw_prim(draw, q, size, edge, OUTLINE_WIDTH)
-    if p["trim"]:
-        for q in body: _draw_prim(draw, q, size, COLOURS[p["secondary"]], p["trim_width"])
-    roles = {"secondary": COLOURS[p["secondary"]], "dark": _shade(COLOURS[p["colour"]], 0.45), "light": (236, 236, 230)}
-    for q in prims:
-        if q.role != "body": _draw_prim(draw, q, size, roles[q.role])
-    img.putalpha(_item_mask(prims, size))
-    return img
-
-def _item_bbox(p: dict, size: int = 64) -> tuple[float, float, float, float]:
-    "The item's bounding box (x0, y0, x1, y1) in unit coordinates"
-    x0, y0, x1, y1 = _item_mask(SILHOUETTES[p["category"]](p), size).getbbox()
-    return x0 / size, y0 / size, x1 / size, y1 / size
-
-SHOP_VIEWS = ((False, 1.0, (0.5, 0.5), SHOP_BACKGROUND),  # (mirrored, fill factor, centre, background) of each view
-              (True, 0.8, (0.54, 0.55), (236, 238, 242)),  # the other side, smaller and off-centre, on a cooler backdrop
-              (False, 0.7, (0.46, 0.52), (244, 240, 232)))  # a step back, on a warmer backdrop
-
-def render_shop(p: dict, # product spec from `sample_products`
-                size: int, # side of the square shop photo in pixels
-                view: int = 0, # which of `SHOP_VIEWS` (cycled): view 0 is the product's main photo
-               ) -> Image.Image:
-    "Render shop photo `view` of product `p`: the item upright on a clean light background"
-    mirrored, fill, (cx, cy), background = SHOP_VIEWS[view % len(SHOP_VIEWS)]
-    x0, y0, x1, y1 = _item_bbox(p)
-    big = size * SUPERSAMPLE
-    scale = fill * SHOP_FILL * big / max(x1 - x0, y1 - y0)  # pixels per unit
-    canvas = max(1, round(scale))
-    item = _render_item(p, canvas)
-    if mirrored: item, x0, x1 = item.transpose(Image.FLIP_LEFT_RIGHT), 1 - x1, 1 - x0
-    off = (round(big * cx - scale * (x0 + x1) / 2), round(big * cy - scale * (y0 + y1) / 2))
-    out = Image.new("RGB", (big, big), background)
-    shadow = Image.new("L", (big, big), 0)
-    shadow.paste(item.getchannel("A").point(lambda a: a * 0.22), (off[0] + big // 60, off[1] + big // 40))
-    soft = shadow.resize((big // 4, big // 4), Image.BILINEAR).filter(ImageFilter.GaussianBlur(big / 240))  # blur cheaply
-    out.paste((150, 150, 150), (0, 0), soft.resize((big, big), Image.BILINEAR))
-    out.paste(item, off, item)
-    return out.resize((size, size), Image.LANCZOS)
-
-# %% ../nbs/01_synth.ipynb #619d0cb5
-BACKGROUNDS = Registry("background", ordered=True)  # name -> texture `(rng, size) -> (size, size, 3) float array`; the order is drawn from
-
-def _random_colour(rng: np.random.Generator) -> np.ndarray:
-    "A random colour: half the time a named colour with jitter, else any RGB"
-    if rng.random() < 0.5: return np.float32(COLOURS[rng.choice(list(COLOURS))]) + rng.normal(0, 12, 3).astype(np.float32)
-    return rng.uniform(0, 255, 3).astype(np.float32)
-
-def _unit_grid(size: int) -> tuple[np.ndarray, np.ndarray]:
-    "Pixel-centre coordinates in [0, 1] of a `size` x `size` image"
-    g = (np.arange(size, dtype=np.float32) + 0.5) / size
-    return np.meshgrid(g, g)
-
-def _ramp(size: int, degrees: float, centred: bool = False) -> np.ndarray:
-    "Unit coordinates of a `size` x `size` image projected on direction `degrees` (about the centre if `centred`)"
-    g = (np.arange(size, dtype=np.float32) + 0.5) / size - (0.5 if centred else 0.0)
-    t = math.radians(degrees)
-    return g[None, :] * np.float32(math.cos(t)) + g[:, None] * np.float32(math.sin(t))
-
-@BACKGROUNDS.register("noise")
-def _bg_noise(rng, size):
-    small = rng.uniform(0, 255, (int(rng.integers(3, 9)),) * 2 + (3,)).astype(np.uint8)
-    return np.asarray(Image.fromarray(small).resize((size, size), Image.BICUBIC), np.float32)
-
-@BACKGROUNDS.register("bricks")
-def _bg_bricks(rng, size):
-    brick, mortar = _random_colour(rng), _random_colour(rng) * 0.5 + 100
-    h = int(rng.integers(max(2, size // 16), max(3, size // 6))); w, gap = 2 * h, max(1, h // 8)
-    img = Image.new("RGB", (size, size), _rgb(mortar))
-    draw = ImageDraw.Draw(img)
-    tones = rng.uniform(0.8, 1.2, (size // h + 1, size // w + 2))
-    for r in range(size // h + 1):
-        for c in range(size // w + 2):
-            x = c * w - (r % 2) * w // 2
-            draw.rectangle((x + gap, r * h + gap, x + w - 1, r * h + h - 1), fill=_rgb(brick * tones[r, c]))
-    return np.asarray(img, np.float32)
-
-@BACKGROUNDS.register("stripes")
-def _bg_stripes(rng, size):
-    u = _ramp(size, float(rng.uniform(0, 180)))
-    cols = np.stack([_random_colour(rng) for _ in range(int(rng.integers(2, 4)))])
-    return cols[((u / rng.uniform(0.05, 0.2)) % len(cols)).astype(int) % len(cols)]
-
-@BACKGROUNDS.register("gradient")
-def _bg_gradient(rng, size):
-    u = _ramp(size, float(rng.uniform(0, 360)), centred=True)
-    return _mix(_random_colour(rng), _random_colour(rng), np.clip(u + 0.5, 0, 1))
-
-@BACKGROUNDS.register("tiles")
-def _bg_tiles(rng, size):
-    xx, yy = _unit_grid(size)
-    s = rng.uniform(0.06, 0.2)
-    return _mix(_random_colour(rng), _random_colour(rng), ((np.floor(xx / s) + np.floor(yy / s)) % 2).astype(np.float32))
-
-BACKGROUND_DOWNSCALE = 2  # textures are drawn this many times smaller and upsampled: cheaper, and the item stays the sharpest thing
-
-def _background(rng: np.random.Generator, size: int) -> Image.Image:
-    "A cluttered scene: a wall texture, a ground texture below a horizon (both a little out of focus), and random blobs"
-    names, low = BACKGROUNDS.names(), max(8, size // BACKGROUND_DOWNSCALE)
-    wall = BACKGROUNDS[names[rng.integers(len(names))]](rng, low)
-    ground = BACKGROUNDS[names[rng.integers(len(names))]](rng, low)
-    horizon = int(low * rng.uniform(0.55, 0.9))
-    arr = np.concatenate([wall[:horizon], ground[horizon:] * 0.8], 0)
-    img = Image.fromarray(np.clip(arr, 0, 255).astype(np.uint8)).resize((size, size), Image.BILINEAR)
-    draw = ImageDraw.Draw(img)
-    for _ in range(int(rng.integers(3, 9))):  # clutter
-        (x, y), r = rng.uniform(0, size, 2), rng.uniform(0.03, 0.15) * size
-        box = (x - r, y - r * rng.uniform(0.4, 1.6), x + r, y + r * rng.uniform(0.4, 1.6))
-        fill = _rgb(_random_colour(rng))
-        (draw.ellipse if rng.random() < 0.5 else draw.rectangle)(box, fill=fill)
-    return img
-
-# %% ../nbs/01_synth.ipynb #ec155cf4
-ANCHORS = {  # body region (x0, y0, x1, y1) in figure units where each category's item sits
-    "tops": (-1.25, 1.2, 1.25, 4.0), "outerwear": (-1.3, 1.1, 1.3, 5.0), "dresses": (-1.2, 1.15, 1.2, 6.4),
-    "skirts": (-1.0, 3.2, 1.0, 6.0), "pants": (-0.95, 3.3, 0.95, 7.7), "leggings": (-0.85, 3.3, 0.85, 7.6),
-    "footwear": (-0.15, 7.1, 1.25, 8.0), "hats": (-0.75, -0.3, 0.75, 0.55), "eyewear": (-0.6, 0.3, 0.6, 0.62),
-    "belts": (-0.95, 3.5, 0.95, 3.85), "bags": (0.95, 3.6, 2.5, 5.8),
-}
-SKIN_TONES = ((241, 194, 167), (224, 172, 128), (198, 134, 90), (141, 85, 54), (90, 56, 37))
-ITEM_SIZE = (0.42, 0.72)  # the item's longer side, as a share of the street photo's side
-
-def _figure_prims(rng: np.random.Generator) -> list[tuple[str, list, float, tuple]]:
-    "A blocky person in figure units: (kind, points, width, colour) with random skin and clothes"
-    skin = tuple(int(c) for c in SKIN_TONES[rng.integers(len(SKIN_TONES))])
-    shirt, trousers = (_rgb(_random_colour(rng) * 0.6 + 40) for _ in range(2))
-    hair = tuple(int(c) for c in rng.uniform(10, 90, 3))
-    arm = [(-0.95, 1.5), (-1.2, 3.0), (-1.15, 4.3)]
-    leg = [(-0.4, 3.9), (-0.45, 7.5)]
-    mir = lambda pts: [(-x, y) for x, y in pts]
-    return [("line", arm, 0.34, skin), ("line", mir(arm), 0.34, skin),
-            ("line", leg, 0.55, trousers), ("line", mir(leg), 0.55, trousers),
-            ("ellipse", [(-0.75, 7.45), (-0.05, 7.95)], 0, (40, 36, 34)), ("ellipse", [(0.05, 7.45), (0.75, 7.95)], 0, (40, 36, 34)),
-            ("poly", [(-0.15, 0.8), (0.15, 0.8), (0.15, 1.4), (-0.15, 1.4)], 0, skin),
-            ("poly", [(-0.95, 1.35), (0.95, 1.35), (0.78, 4.0), (-0.78, 4.0)], 0, shirt),
-            ("ellipse", [(-0.42, 0.05), (0.42, 1.0)], 0, skin), ("ellipse", [(-0.45, 0.0), (0.45, 0.5)], 0, hair),
-            ("ellipse", [(-1.3, 4.15), (-1.0, 4.55)], 0, skin), ("ellipse", [(1.0, 4.15), (1.3, 4.55)], 0, skin)]
-
-def _draw_figure(img: Image.Image, rng: np.random.Generator, scale: float, origin: tuple[float, float]):
-    "Draw a person on `img` with `scale` pixels per figure unit and its (0, 0) at pixel `origin`"
-    draw = ImageDraw.Draw(img)
-    for kind, pts, width, colour in _figure_prims(rng):
-        xy = [(origin[0] + x * scale, origin[1] + y * scale) for x, y in pts]
-        if kind == "line": draw.line(xy, fill=colour, width=max(1, round(width * scale)), joint="curve")
-        elif kind == "ellipse": draw.ellipse(xy, fill=colour)
-        else: draw.polygon(xy, fill=colour)
-
-def _perspective_coeffs(dst: np.ndarray, src: np.ndarray) -> tuple:
-    "PIL PERSPECTIVE coefficients that map output points `dst` (4, 2) to input points `src` (4, 2)"
-    a = np.zeros((8, 8)); b = np.zeros(8)
-    for i, ((x, y), (u, v)) in enumerate(zip(dst, src)):
-        a[2 * i] = (x, y, 1, 0, 0, 0, -u * x, -u * y); b[2 * i] = u
-        a[2 * i + 1] = (0, 0, 0, x, y, 1, -v * x, -v * y); b[2 * i + 1] = v
-    return tuple(np.linalg.solve(a, b))
-
-def _fold(item: Image.Image, rng: np.random.Generator) -> Image.Image:
-    "Non-rigid deformation: smooth sinusoidal displacements (rows sideways, columns up and down) plus fold shading"
-    s = item.width
-    amp, lam, ph = rng.uniform(0.008, 0.025, 2) * s, rng.uniform(0.25, 0.6, 2) * s, rng.uniform(0, 2 * np.pi, 2)
-    t = np.arange(s)
-    src_x = t[None, :] - np.round(amp[0] * np.sin(2 * np.pi * t / lam[0] + ph[0])).astype(int)[:, None]  # (S, S)
-    src_y = t[:, None] - np.round(amp[1] * np.sin(2 * np.pi * t / lam[1] + ph[1])).astype(int)[None, :]
-    inside = (src_x >= 0) & (src_x < s) & (src_y >= 0) & (src_y < s)
-    px = np.ascontiguousarray(np.asarray(item)).view(np.uint32)[..., 0]  # one RGBA pixel per uint32: a single gather
-    arr = np.where(inside, px[src_y.clip(0, s - 1), src_x.clip(0, s - 1)], 0).view(np.uint8).reshape(s, s, 4).astype(np.float32)
-    u = _ramp(s, float(rng.uniform(0, 180)))
-    arr[..., :3] *= (1 - rng.uniform(0.06, 0.2) * np.maximum(0, np.sin(2 * np.pi * u / rng.uniform(0.15, 0.35))) ** 2)[..., None]
-    return Image.fromarray(arr.astype(np.uint8), "RGBA")
-
-def _place(item: Image.Image, size: int, centre: tuple[float, float], scale: float, rng: np.random.Generator,
-           max_rot: float, max_persp: float) -> tuple[Image.Image, tuple[int, int]]:
-    "Rotate, scale and tilt `item` (its unit square becomes `scale` px) to sit at `centre` of a `size` canvas; return it and its offset"
-    src = np.array([(0, 0), (item.width, 0), (item.width, item.height), (0, item.height)], float)
-    rel = (src / item.width - 0.5) * scale
-    t = math.radians(rng.uniform(-max_rot, max_rot))
-    rot = rel @ np.array([[math.cos(t), math.sin(t)], [-math.sin(t), math.cos(t)]])
-    dst = rot + np.asarray(centre) + rng.uniform(-max_persp, max_persp, (4, 2)) * scale
-    lo = np.floor(dst.min(0)).clip(0, size - 1).astype(int)  # only the visible part of the canvas is transformed
-    hi = np.ceil(dst.max(0)).clip(1, size).astype(int)
-    out_size = tuple(int(v) for v in np.maximum(hi - lo, 1))
-    return item.transform(out_size, Image.PERSPECTIVE, _perspective_coeffs(dst - lo, src), Image.BILINEAR), (int(lo[0]), int(lo[1]))
-
-# %% ../nbs/01_synth.ipynb #358592b3
-OCCLUDE_SHARE = (0.12, 0.3)  # occluder thickness as a share of the item's box side
-TEMPERATURE = 0.16  # maximum relative red/blue gain change of the colour-temperature shift
-
-def _occlude(img: Image.Image, box: tuple, rng: np.random.Generator):
-    "Cover part of `box` (left, top, width, height) with an arm, a pole or a blob"
-    l, t, w, h = box
-    draw = ImageDraw.Draw(img)
-    kind = rng.choice(["arm", "pole", "blob"])
-    colour = (tuple(int(c) for c in SKIN_TONES[rng.integers(len(SKIN_TONES))]) if kind == "arm"
-              else _rgb(_random_colour(rng)))
-    thick = rng.uniform(*OCCLUDE_SHARE) * min(w, h) if kind != "pole" else rng.uniform(*OCCLUDE_SHARE) * w
-    if kind == "pole":
-        x = l + rng.choice([rng.uniform(-0.1, 0.2), rng.uniform(0.8, 1.1)]) * w
-        draw.rectangle((x - thick / 2, 0, x + thick / 2, img.height), fill=colour)
-    elif kind == "arm":
-        side = rng.integers(4)
-        a = [(l, t + rng.uniform(0.3, 0.9) * h), (l + rng.uniform(0.2, 0.45) * w, t + rng.uniform(0.3, 0.9) * h)]
-        if side % 2: a = [(l + w - (x - l), y) for x, y in a]
-        draw.line(a, fill=colour, width=max(1, round(thick)))
-    else:
-        cx, cy = l + rng.choice([0.0, 1.0]) * w, t + rng.uniform(0, 1) * h
-        r = thick * 1.2
-        draw.ellipse((cx - r, cy - r, cx + r, cy + r), fill=colour)
-
-def _photometric(img: Image.Image, rng: np.random.Generator) -> Image.Image:
-    "Lighting gradient, brightness, colour temperature, gamma, blur and sensor noise"
-    light = 1 + rng.uniform(0, 0.35) * _ramp(img.width, float(rng.uniform(0, 360)), centred=True)
-    brightness, temp = rng.uniform(0.72, 1.15), rng.uniform(-1, 1) * TEMPERATURE
-    gains, gamma = (1 + temp, 1 + rng.uniform(-0.04, 0.04), 1 - temp), rng.uniform(0.8, 1.25)
-    levels = np.arange(256, dtype=np.float32) / 255
-    lut = [int(v) for g in gains for v in np.clip(255 * np.clip(levels * brightness * g, 0, 1) ** gamma, 0, 255)]
-    shade = np.round(light ** gamma * 128).astype(np.uint16)[..., None]  # (x * l) ** gamma == x ** gamma * l ** gamma; fixed point
-    arr = np.asarray(img.point(lut), np.uint16) * shade >> 7  # integer maths: no overflow since l ** gamma < 2
-    out = Image.fromarray(np.minimum(arr, 255).astype(np.uint8))
-    radius = rng.uniform(-0.3, 0.9) * img.width / 224  # no blur a quarter of the time
-    if radius > 0: out = out.filter(ImageFilter.BoxBlur(radius))  # one box pass: a third of a Gaussian's cost
-    noise = (rng.standard_normal((img.height, img.width, 1), dtype=np.float32) * np.float32(rng.uniform(1.5, 7))).astype(np.int16)
-    return Image.fromarray(np.clip(np.asarray(out, np.int16) + noise, 0, 255).astype(np.uint8))  # luminance noise
-
-def _alpha_box(placed: Image.Image, offset: tuple[int, int], size: int) -> tuple[int, int, int, int]:
-    "The (left, top, width, height) of the opaque part of `placed` pasted at `offset` on a `size` canvas"
-    ox, oy = offset
-    bx0, by0, bx1, by1 = placed.getchannel("A").point(lambda a: 255 if a > 64 else 0).getbbox() or (0, 0, *placed.size)
-    bx1, by1 = min(bx1 + ox, size), min(by1 + oy, size)  # the transformed canvas may reach past the photo
-    return (bx0 + ox, by0 + oy, bx1 - bx0 - ox, by1 - by0 - oy)
-
-def render_street(p: dict, # product spec from `sample_products`
-                  size: int, # side of the square street photo in pixels
-                  rng: np.random.Generator, # the photo's own random stream
-                  distractors: list[dict], # other products that appear in the scene
-                 ) -> tuple[Image.Image, tuple[int, int, int, int], list[tuple[int, int, int, int]]]:
-    "Render a street photo of product `p` worn or carried by a person; return it, the item's (left, top, width, height) and each distractor's"
-    img, distractor_boxes = _background(rng, size), []
-    for d in distractors:  # other products lying around, behind the person
-        dx0, dy0, dx1, dy1 = _item_bbox(d)
-        dscale = rng.uniform(0.25, 0.45) * size / max(dx1 - dx0, dy1 - dy0)
-        ditem = _render_item(d, max(8, round(dscale)))
-        placed, offset = _place(ditem, size, tuple(rng.uniform(0.1, 0.9, 2) * size), dscale, rng, 40, 0.05)
-        img.paste(placed, offset, placed)
-        distractor_boxes.append(_alpha_box(placed, offset, size))
-    x0, y0, x1, y1 = _item_bbox(p)
-    scale = rng.uniform(*ITEM_SIZE) * size / max(x1 - x0, y1 - y0)  # pixels per item unit
-    centre = rng.uniform(0.4, 0.6, 2) * size  # of the item's box
-    ax0, ay0, ax1, ay1 = ANCHORS[p["category"]]
-    k = math.sqrt((x1 - x0) * (y1 - y0) * scale ** 2 / ((ax1 - ax0) * (ay1 - ay0)))  # pixels per figure unit
-    _draw_figure(img, rng, k, (centre[0] - k * (ax0 + ax1) / 2, centre[1] - k * (ay0 + ay1) / 2))
-    item = _fold(_render_item(p, max(8, round(scale))), rng)
-    item_centre = centre - scale * (np.array([x0 + x1, y0 + y1]) / 2 - 0.5)  # where the unit square's centre goes
-    placed, (ox, oy) = _place(item, size, tuple(item_centre), scale, rng, 15, 0.06)
-    img.paste(placed, (ox, oy), placed)
-    box = _alpha_box(placed, (ox, oy), size)
-    if rng.random() < 0.75: _occlude(img, box, rng)
-    return _photometric(img, rng), box, distractor_boxes
+__all__ = ['JPEG_QUALITY', 'STREET_DISTRACTORS', 'FEATURES', 'DISTRACTOR_FEATURES', 'SECOND_GARMENT_MAX_IOU',
+           'generate_street2shop', 'synth_cache_key', 'load_or_generate', 'draw_samples']
 
 # %% ../nbs/01_synth.ipynb #e2467df2
 JPEG_QUALITY = (60, 90)
@@ -703,18 +49,21 @@ def _init_worker(products: list[dict], cfg: SynthConfig):
     _WORKER.update(products=products, cfg=cfg,
                    by_split={s: [p for p in products if p["split"] == s] for s in SPLITS})
 
+# %% ../nbs/01_synth.ipynb #c42d6b0e
 def _encode(img: Image.Image, fmt: str, **kw) -> bytes:
     "Encode `img` as `fmt` bytes"
     buf = io.BytesIO()
     img.save(buf, fmt, **kw)
     return buf.getvalue()
 
+# %% ../nbs/01_synth.ipynb #b110f6fa
 def _iou(a: tuple, b: tuple) -> float:
     "IoU of two (left, top, width, height) boxes"
     w = max(0, min(a[0] + a[2], b[0] + b[2]) - max(a[0], b[0]))
     h = max(0, min(a[1] + a[3], b[1] + b[3]) - max(a[1], b[1]))
     return w * h / (a[2] * a[3] + b[2] * b[3] - w * h)
 
+# %% ../nbs/01_synth.ipynb #8fbd01aa
 def _second_garment(i: int, j: int, box: tuple, scene: list[dict], boxes: list[tuple], cfg: SynthConfig) -> list[tuple[int, tuple]]:
     "The distractor annotated in street photo `j` of product `i`, if this photo is drawn to have one: [(product index, box)] or []"
     if np.random.default_rng([cfg.seed, i, j, 1]).random() >= cfg.second_garment_share: return []  # its own stream: the photo is unchanged
@@ -723,6 +72,7 @@ def _second_garment(i: int, j: int, box: tuple, scene: list[dict], boxes: list[t
         if b[0] > 0 and b[1] > 0 and b[0] + b[2] < S and b[1] + b[3] < S and _iou(b, box) < SECOND_GARMENT_MAX_IOU: return [(d["index"], b)]
     return []
 
+# %% ../nbs/01_synth.ipynb #c056fd92
 def _render_product(i: int) -> dict:
     "Render the shop photos and street photos of product `i` from its own random stream; each street photo with its garments"
     p, cfg = _WORKER["products"][i], _WORKER["cfg"]
@@ -738,6 +88,7 @@ def _render_product(i: int) -> dict:
         out["streets"].append((_encode(img, "JPEG", quality=int(rng.integers(*JPEG_QUALITY, endpoint=True))), garments))
     return out
 
+# %% ../nbs/01_synth.ipynb #28261e8c
 def _map(products: list[dict], cfg: SynthConfig, progress: bool) -> list[dict]:
     "Render every product, in `cfg.workers` processes, results in product order"
     idx, out = range(len(products)), []
@@ -757,11 +108,13 @@ def _map(products: list[dict], cfg: SynthConfig, progress: bool) -> list[dict]:
             if pool is not None: pool.terminate()
     return out
 
+# %% ../nbs/01_synth.ipynb #9158143a
 def _shop_columns(q: dict, v: int, shop: bytes, cfg: SynthConfig) -> dict:
     "The shop side of a row: view `v` of product `q`"
     return dict(shop_photo_id=ID_BASE + q["index"] * cfg.shop_per_product + v, shop_photo_url=f"synthetic://shop/{q['product_id']}/{v}.png",
                 shop_photo_image={"bytes": shop, "path": None}, category=q["category"], product_id=q["product_id"], colour=q["colour"], pattern=q["pattern"])
 
+# %% ../nbs/01_synth.ipynb #ccb78498
 def _rows(sel: list[int], products: list[dict], rendered: list[dict], cfg: SynthConfig) -> dict:
     "Column dict of the pair rows of the street photos of products `sel`: one row per (garment, shop photo of its product)"
     cols = {k: [] for k in FEATURES}
@@ -774,6 +127,7 @@ def _rows(sel: list[int], products: list[dict], rendered: list[dict], cfg: Synth
                     for k, x in dict(photo, **_shop_columns(products[q], v, shop, cfg), left=l, top=t, width=w, height=h).items(): cols[k].append(x)
     return cols
 
+# %% ../nbs/01_synth.ipynb #40c56b63
 def generate_street2shop(cfg: SynthConfig, # sizes, seed and workers
                          progress: bool = True, # show a tqdm progress bar
                         ) -> datasets.DatasetDict:
@@ -803,11 +157,13 @@ def _datasets_progress(enabled: bool):
     finally:
         if not was_disabled: datasets.enable_progress_bars()
 
+# %% ../nbs/01_synth.ipynb #4e65207f
 def synth_cache_key(cfg: SynthConfig) -> str:
     "Short hash of `GENERATOR_VERSION` and `cfg` without `workers`"
     d = {k: v for k, v in dataclasses.asdict(cfg).items() if k != "workers"}
     return hashlib.sha256(json.dumps(dict(version=GENERATOR_VERSION, **d), sort_keys=True).encode()).hexdigest()[:12]
 
+# %% ../nbs/01_synth.ipynb #eea0dc1e
 def load_or_generate(cfg: SynthConfig, # sizes, seed and workers
                      cache: Path | None = None, # cache root; default `cache_dir()/"synth"`
                      progress: bool = True, # show a tqdm progress bar while generating

@@ -22,12 +22,15 @@ from tqdm.auto import tqdm
 from datasets import Dataset, Image as ImageFeature
 from safetensors.torch import load_file
 
-from .core import (DECODED_KEEP_BYTES, Config, LazyImages, TrainConfig, autocast_dtype, cache_dir, check_may_train, config_hash,
-                             get_device, get_preset, seed_everything, trained_run, write_atomic)
+from .config import Config, TrainConfig, config_hash, get_preset
+from .runtime import autocast_dtype, cache_dir, get_device, seed_everything, write_atomic
+from .runs import check_may_train, trained_run
+from .images import DECODED_KEEP_BYTES, LazyImages
 from .gallery import query_images
-from .data import (IMAGE_COLUMNS, Street2ShopImageSimilarityDataset, garment_rows, load_street2shop,
-                             make_loader, product_halves, shop_photo_rows, split_train_val)
-from .models import CategoryLoss, DistillationLoss, Embedder, create_embedder, create_loss, init_head, load_embedder
+from .data import (Street2ShopImageSimilarityDataset, load_street2shop, make_loader, product_halves, split_train_val)
+from .schema import IMAGE_COLUMNS, garment_rows, shop_photo_rows
+from .models import Embedder, create_embedder, init_head, load_embedder
+from .losses import CategoryLoss, DistillationLoss, create_loss
 
 # %% auto #0
 __all__ = ['TRAINING_CODE_VERSION', 'pair_auc', 'warmup_cosine', 'grad_scaler', 'run_epoch', 'RetrievalValidation',
@@ -65,6 +68,7 @@ def grad_scaler(device: torch.device, enabled: bool) -> torch.amp.GradScaler | N
     "A loss scaler when training runs in fp16 (whose small gradients would underflow), else None"
     return torch.amp.GradScaler(device.type) if enabled and autocast_dtype(device) == torch.float16 else None
 
+# %% ../nbs/04_train.ipynb #a2a6987c
 def run_epoch(model: Embedder, loader, loss_fn: Callable, device: torch.device,
               optimizer: torch.optim.Optimizer | None = None, # None: evaluate without gradients
               scheduler=None, grad_clip: float = 1.0, amp: bool = True, progress: bool = False,
@@ -175,6 +179,7 @@ def distributed() -> tuple[int, int]:
     if not dist.is_initialized(): dist.init_process_group("nccl" if torch.cuda.is_available() else "gloo")
     return dist.get_rank(), dist.get_world_size()
 
+# %% ../nbs/04_train.ipynb #21e86064
 class RankBatches(torch.utils.data.Sampler):
     "Process `rank`'s contiguous slice of each batch of `batches`: together the `world` processes see each whole batch"
     def __init__(self, batches, # a batch sampler, e.g. `data.ProductBatchSampler` (mining changes it in place)
@@ -190,6 +195,7 @@ class RankBatches(torch.utils.data.Sampler):
             n = len(batch) // self.world
             yield batch[self.rank * n:(self.rank + 1) * n]
 
+# %% ../nbs/04_train.ipynb #1a74494d
 class GatheredLoss(torch.nn.Module):
     "`loss_fn` over the global batch: every process's embeddings all-gathered, this process's own slot keeping its gradient"
     def __init__(self, loss_fn: Callable, rank: int, world: int):
@@ -212,6 +218,7 @@ def _sum_gradients(state, bucket):
     "DDP communication hook: sum the processes' gradients (each holds its own embeddings' share of the global one)"
     return torch.distributed.all_reduce(bucket.buffer(), async_op=True).get_future().then(lambda fut: fut.value()[0])
 
+# %% ../nbs/04_train.ipynb #ff56bdd9
 def _ddp_parts(model: Embedder, loader, loss_fn: Callable, device: torch.device, rank: int, world: int):
     "The DDP-wrapped model, this process's loader and the gathered loss"
     from torch.utils.data import DataLoader
@@ -228,6 +235,7 @@ def _broadcast(obj):
     "`obj` as process 0 has it"
     box = [obj]; torch.distributed.broadcast_object_list(box, src=0); return box[0]
 
+# %% ../nbs/04_train.ipynb #3cf1a023
 @contextmanager
 def _rank0_first(rank: int, world: int):
     "Run the body in process 0 first, then in the others (e.g. building a shared cache)"
@@ -250,7 +258,7 @@ def train(model: Embedder, # the embedder to train (updated in place; ends with 
           loss_fn: Callable | None = None, # `loss(street_out, shop_out, labels, *extra)`; default: `cfg.loss` from the registry. A loss with parameters (`CategoryLoss`) is checkpointed with the model; its parameters must be in `optimizer`
           on_epoch: Callable[[int, Embedder], None] | None = None, # called as `on_epoch(epoch, model)` before each epoch
           seed: int = 42, # each epoch's draws (shuffling, augmentation, dropout) come from (`seed`, epoch): see `epoch_seed`
-          teacher: Embedder | None = None) -> dict: # a trained model the loss learns from (`models.DistillationLoss`), kept frozen
+          teacher: Embedder | None = None) -> dict: # a trained model the loss learns from (`losses.DistillationLoss`), kept frozen
     "Train `model` with early stopping on validation mAP (or loss); resume from `save_dir/last.pt` if present"
     if validate is None and val_loader is None: raise ValueError("train needs `validate` or a `val_loader` to choose the best epoch")
     cfg = cfg or get_preset().train
@@ -325,6 +333,7 @@ def train(model: Embedder, # the embedder to train (updated in place; ends with 
         model.load_state_dict(load_file(str(save_dir / "best" / "model.safetensors")))
     return {**state, "criterion": criterion, "stopped": "early" if state["bad_epochs"] >= patience else "epochs", "save_dir": str(save_dir)}
 
+# %% ../nbs/04_train.ipynb #84416912
 def train_fields(cfg: TrainConfig) -> dict:
     "The fields that decide a run: all but `per_family` (a family's run gets `cfg.for_family(family)`, overrides applied)"
     return {k: v for k, v in asdict(cfg).items() if k != "per_family"}
@@ -382,6 +391,7 @@ def initial_embedder(cfg: Config, # a preset
     model = create_embedder(variant or getattr(cfg.model, family), embedding_dim=cfg.model.embedding_dim, pretrained=cfg.model.pretrained)
     return init_head(model, cfg.model.head_init, seed=cfg.seed)
 
+# %% ../nbs/04_train.ipynb #86ce8395
 def fit_embedder(cfg: Config, # a preset, e.g. `get_preset("default")`
                  family: str, # "xception", "clip_vit" or "resnet18": which `cfg.model` variant to train; or a role such as "rerank"
                  variant: str | None = None, # a registered embedder variant; default: the preset's `cfg.model.<family>`

@@ -39,7 +39,7 @@ def _free_port() -> int:
 def _trained(preset: str, sets: list[str]) -> bool:
     "Whether every pipeline component of the preset is in the cache"
     from s2s_search.cli import config_from_args
-    from s2s_search.core import NotTrainedError, load_only
+    from s2s_search.runs import NotTrainedError, load_only
     from s2s_search.pipeline import load_components
     try:
         with load_only(): load_components(config_from_args(preset, sets), progress=False)

@@ -27,7 +27,7 @@ MACHINE_PATH = re.compile(r"(/tmp/|/var/folders/|/home/[^/\s]+/|/root/|/work/|/p
 
 
 def numbered_notebooks() -> list[Path]:
-    return sorted(p for p in (ROOT / "nbs").glob("[0-9][0-9]_*.ipynb"))
+    return sorted(p for p in (ROOT / "nbs").glob("[0-9][0-9]*_*.ipynb"))
 
 
 def _flags(source: str) -> set[str]:

@@ -84,7 +84,8 @@ def painted_copy() -> dict:
 def write_data() -> dict:
     "The painted copy as the hub's parquet shards of `petr7555/street2shop`; rows per split"
     import datasets
-    from s2s_search.core import STREET2SHOP_HUB_ID, write_to_hub_cache
+    from s2s_search.config import STREET2SHOP_HUB_ID
+    from s2s_search.artefacts import write_to_hub_cache
     from s2s_search.painted import FEATURES
     out = {}
     for split, rows in painted_copy().items():
@@ -132,7 +133,8 @@ def fabricate(cfg) -> dict[str, list[str]]:
     "Random checkpoints of the real architectures where their loaders look; role -> fingerprints of what was written"
     import torch
     from safetensors.torch import save as save_safetensors
-    from s2s_search.core import preset_needs, write_atomic, write_to_hub_cache
+    from s2s_search.runtime import write_atomic
+    from s2s_search.artefacts import preset_needs, write_to_hub_cache
     written = {}
     for row in preset_needs(cfg):
         a = row.artefact
@@ -190,7 +192,7 @@ def loaded(cfg) -> dict[str, list[str]]:
 
 def _stage(name: str) -> int:
     "Run one stage of the rehearsal in this (offline, temporary) environment; print a JSON line"
-    from s2s_search.core import get_preset
+    from s2s_search.config import get_preset
     cfg = get_preset("street2shop", OVERRIDES)
     if name == "fabricate":
         rows = write_data()
