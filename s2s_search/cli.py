@@ -360,7 +360,9 @@ def cmd_reproduce(args) -> int:
         make_readme = root / "tools" / "make_readme.py"
         if out_dir == (root / "readme_data").resolve() and make_readme.is_file():  # the README shows this run's table: keep it in step
             subprocess.run([sys.executable, str(make_readme)], cwd=root, check=True)
-            print("rewrote README.md with this run's results table")
+            from s2s_search.report import keep_outputs
+            keep_outputs(nb, out_nb, [(str(cache_dir()), "<cache>"), (str(root), "<checkout>"), (str(Path.home()), "~")])
+            print(f"rewrote README.md with this run's results table, and {nb.name} with its outputs")
         peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 2**20
         print(f"\nreproduce ({cfg.name}) finished in {(time.time() - t) / 60:.1f} min; peak resident memory {peak:.2f} GiB")
         if (out_dir / "results.md").exists(): print((out_dir / "results.md").read_text())

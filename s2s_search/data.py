@@ -24,8 +24,9 @@ from .registry import Registry
 from .runtime import cache_dir, write_dir_atomic
 from .artefacts import hub_offline_unless_reachable, hub_snapshot, source_kind
 from . import synth
-from .schema import garment_rows, BOX_COLUMNS, IMAGE_COLUMNS, garments_with_differing_boxes, id_from_url, shop_photo_rows, shop_photo_column, REQUIRED_COLUMNS
-from .ingest import clean_split
+from .schema import (BOX_COLUMNS, IMAGE_COLUMNS, REQUIRED_COLUMNS, garment_rows, garments_with_differing_boxes, id_from_url,
+                               photo_holders, shop_photo_column, shop_photo_rows)
+from .ingest import clean_split, write_arrow
 
 # %% auto #0
 __all__ = ['SOURCES', 'register_source', 'IMAGENET_MEAN', 'IMAGENET_STD', 'STREET_AUGMENTS', 'register_street_augment',
@@ -109,16 +110,14 @@ def _check_columns(ds: Dataset, split: str, source: str) -> None:
 def _cache_key(source: str, cfg: DataConfig, ratio: float, seed: int) -> str:
     what = {"source": source if source_kind(source) != "disk" else str(Path(source).resolve()), "ratio": ratio, "seed": seed,
             "synth": config_hash(cfg.synth, exclude=("workers",)) if source == "synthetic" else None,
-            "working_side": cfg.working_side, "version": 4}
+            "working_side": cfg.working_side, "version": 5}
     return config_hash(what)
 
 # %% ../nbs/02_data.ipynb #f4871a20
-def _save_cache(dd: DatasetDict, report: dict, dest: Path) -> None:
-    "Write `dd` and `report` to the folder `dest` as a whole (`write_dir_atomic`), so a crash leaves no half-written cache"
-    def fill(tmp: Path) -> None:
-        dd.save_to_disk(str(tmp / "data"))
-        (tmp / "report.json").write_text(json.dumps(report, indent=1))
-    write_dir_atomic(dest, fill)
+def _read_cache(dest: Path) -> DatasetDict:
+    "The cached data set in the folder `dest`, each split memory-mapped from its Arrow file"
+    splits = json.loads((dest / "report.json").read_text())["rows"]
+    return DatasetDict({s: Dataset.from_file(str(dest / f"{s}.arrow")) for s in splits})
 
 # %% ../nbs/02_data.ipynb #7b5d5771
 def load_street2shop(source: str | None = None, # "synthetic", a local path or a hub id (default: the preset's)
@@ -132,28 +131,31 @@ def load_street2shop(source: str | None = None, # "synthetic", a local path or a
     source, ratio = source or cfg.source, cfg.ratio if ratio is None else ratio
     seed = cfg.seed if seed is None else seed
     dest = cache_dir("data") / _cache_key(source, cfg, ratio, seed)
-    if use_cache and (dest / "report.json").exists():
-        return load_from_disk(str(dest / "data"))
+    if use_cache and (dest / "report.json").exists(): return _read_cache(dest)
     raw = SOURCES[source_kind(source)](source, cfg)
-    out, report = {}, {"source": source, "ratio": ratio, "seed": seed, "dropped": {}, "rows": {}, "garments": {}, "garments_with_differing_boxes": {},
+    def build(folder: Path | None) -> DatasetDict:
+        "Every split sampled, cleaned and written to `folder` (None: the datasets cache), with the cleaning report"
+        out, report = {}, {"source": source, "ratio": ratio, "seed": seed, "dropped": {}, "rows": {}, "garments": {}, "garments_with_differing_boxes": {},
                            "photos": {}, "orientation_tagged_boxes": {}}
-    for split, ds in raw.items():
-        if split in ("train", "test"): _check_columns(ds, split, source)
-        ds, dropped, tagged, photos = (clean_split(with_ids(ds, cast=False), cfg.working_side, cfg.workers) if split in ("train", "test")
-                                       else (with_ids(ds), Counter(), Counter(), {}))
-        out[split] = stratified_sample(ds, ratio, seed)
-        report["dropped"][split], report["rows"][split] = dict(dropped), len(out[split])
-        if split in ("train", "test"):
-            report["photos"][split] = photos  # distinct photos decoded, how many were reduced, and the seconds it took
-            report["orientation_tagged_boxes"][split] = dict(tagged)  # rows of photos with an EXIF orientation: which frame their box fits
-            report["garments"][split] = len(garment_rows(out[split]))
-            report["garments_with_differing_boxes"][split] = garments_with_differing_boxes(out[split])
-        if verbose and dropped: print(f"{split}: dropped {sum(dropped.values())} bad rows: {dict(dropped)}")
-    dd = DatasetDict(out)
-    if use_cache:
-        _save_cache(dd, report, dest)
-        dd = load_from_disk(str(dest / "data")) # memory-mapped from the cache from now on
-    return dd
+        for split, ds in raw.items():
+            cleaned, path = split in ("train", "test"), None if folder is None else folder / f"{split}.arrow"
+            if cleaned: _check_columns(ds, split, source)
+            ds = stratified_sample(with_ids(ds, cast=not cleaned), ratio, seed)  # garments sampled first: only they are decoded
+            if cleaned: ds, dropped, tagged, photos = clean_split(ds, cfg.working_side, cfg.workers, out_file=path)
+            else: ds, dropped = (ds if path is None else write_arrow(ds, path)), Counter()
+            out[split] = ds
+            report["dropped"][split], report["rows"][split] = dict(dropped), len(ds)
+            if cleaned:
+                report["photos"][split] = photos  # distinct photos decoded, how many were reduced, and the cleaning's seconds
+                report["orientation_tagged_boxes"][split] = dict(tagged)  # rows of photos with an EXIF orientation: which frame their box fits
+                report["garments"][split] = len(garment_rows(ds))
+                report["garments_with_differing_boxes"][split] = garments_with_differing_boxes(ds)
+            if verbose and dropped: print(f"{split}: dropped {sum(dropped.values())} bad rows: {dict(dropped)}")
+        if folder is not None: (folder / "report.json").write_text(json.dumps(report, indent=1))
+        return DatasetDict(out)
+    if not use_cache: return build(None)
+    write_dir_atomic(dest, build)  # the cleaned tables are written once, straight into the cache: a crash leaves no half of it
+    return _read_cache(dest)  # memory-mapped from the cache from now on
 
 # %% ../nbs/02_data.ipynb #4d79e2fe
 def load_report(source: str | None = None, ratio: float | None = None, seed: int | None = None,
@@ -304,6 +306,8 @@ class Street2ShopImageSimilarityDataset(torch.utils.data.Dataset):
         self._photos_of: dict[str, list[int]] = {}  # product -> the first row of each of its shop photos
         for j in shop_photo_rows(rows).tolist(): self._photos_of.setdefault(self.product_ids[j], []).append(j)
         self._boxes = np.stack([rows[c] for c in BOX_COLUMNS], 1)
+        self._street_at = photo_holders(rows)  # each street photo read from its first row, whichever garment asks
+        self._street, self._shop = (self.rows.select_columns([c]) for c in IMAGE_COLUMNS)  # a read touches one photo
         self._cache = _DecodedCache(cache_bytes)
 
     def __len__(self) -> int: return len(self.pairs)
@@ -313,7 +317,7 @@ class Street2ShopImageSimilarityDataset(torch.utils.data.Dataset):
         def make():
             l, t, w, h = (int(v) for v in self._boxes[i])
             reach = CROP_MARGIN + (self.jitter if self.train else 0.0)
-            img = load_image(self.rows[int(i)][IMAGE_COLUMNS[0]], upright=False)  # the frame of the box
+            img = load_image(self._street[int(self._street_at[i])][IMAGE_COLUMNS[0]], upright=False)  # the frame of the box
             x0, y0 = max(0, int(l - reach * w)), max(0, int(t - reach * h))
             return np.asarray(crop_to_box(img, (l, t, w, h), margin=reach)), (l - x0, t - y0, w, h)
         return self._cache.get(("street", int(i)), make)
@@ -326,7 +330,7 @@ class Street2ShopImageSimilarityDataset(torch.utils.data.Dataset):
 
     def shop_photo(self, i: int) -> Image.Image:
         "Row `i`'s shop photo"
-        return load_image(self.rows[int(i)]["shop_photo_image"])
+        return load_image(self._shop[int(i)][IMAGE_COLUMNS[1]])
 
     def shop_row(self, i: int, rng: np.random.Generator | None = None) -> int:
         "A row holding one of the shop photos of row `i`'s product: a random one when training with `rng`, else the first"

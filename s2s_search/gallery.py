@@ -16,7 +16,7 @@ from datasets import Dataset, Image as ImageFeature
 from .config import EvalConfig, IndexConfig
 from .images import LazyImages
 from .data import crop_to_box
-from .schema import BOX_COLUMNS, garment_rows, shop_photo_column
+from .schema import BOX_COLUMNS, garment_rows, photo_holders, shop_photo_column
 from .index import GalleryIndex, fingerprint, index_meta, load_or_build, load_or_embed
 
 # %% auto #0
@@ -103,9 +103,9 @@ def query_images(test: Dataset, rows: Sequence[int], setting: str = "oracle",
                  keep_bytes: int = 0) -> LazyImages: # decoded images kept for the next read (`LazyImages`), e.g. a validation set read every epoch
     "Street photos of `rows`, cropped to their box (`oracle`) or whole (`full`), decoded when read"
     if setting not in SETTINGS: raise ValueError(f"unknown setting {setting!r}; choose from {SETTINGS}")
-    raw = _raw(test).select_columns(["street_photo_image"])
+    raw, at = _raw(test).select_columns(["street_photo_image"]), photo_holders(test)
     rows = [int(i) for i in rows]
-    read = lambda positions: raw[[rows[p] for p in positions]]["street_photo_image"]
+    read = lambda positions: raw[[int(at[rows[p]]) for p in positions]]["street_photo_image"]  # each photo from its first row
     if setting == "full": return LazyImages(len(rows), read, upright=False, keep_bytes=keep_bytes)  # as stored: the frame of the garments' boxes
     boxes = test.select_columns(list(BOX_COLUMNS))[rows]
     box = lambda p: tuple(boxes[c][p] for c in BOX_COLUMNS)
@@ -114,8 +114,11 @@ def query_images(test: Dataset, rows: Sequence[int], setting: str = "oracle",
 # %% ../nbs/06_gallery.ipynb #ec032279
 def query_fingerprint(test: Dataset, rows: Sequence[int], setting: str) -> str:
     "Fingerprint of the query images `query_images(test, rows, setting)` would return, from their bytes and boxes"
-    raw = _raw(test).select_columns(["street_photo_image", *BOX_COLUMNS])[[int(i) for i in rows]]
-    photos = [_encoded_key(im) for im in raw["street_photo_image"]]
+    raw = _raw(test).select_columns(list(BOX_COLUMNS))[[int(i) for i in rows]]
+    at = photo_holders(test)  # a photo's rows hold the same bytes: each is read once, from its first row
+    held = sorted({int(at[i]) for i in rows})
+    cell = dict(zip(held, _raw(test).select_columns(["street_photo_image"])[held]["street_photo_image"]))
+    photos = [_encoded_key(cell[int(at[i])]) for i in rows]
     return fingerprint([setting, *rows, *photos, *(v for c in BOX_COLUMNS for v in raw[c])])
 
 # %% ../nbs/06_gallery.ipynb #98883b6e

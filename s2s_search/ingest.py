@@ -14,12 +14,13 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 from datasets import Dataset, Features, Image as ImageFeature, Value
+from datasets.arrow_writer import ArrowWriter
 
 from .images import BadImageError, load_image, open_image, orientation
 from .schema import ID_COLUMNS, BOX_COLUMNS, IMAGE_COLUMNS
 
 # %% auto #0
-__all__ = ['WORKING_JPEG_QUALITY', 'working_copy', 'clean_split']
+__all__ = ['WORKING_JPEG_QUALITY', 'working_copy', 'write_arrow', 'clean_split']
 
 # %% ../nbs/02b_ingest.ipynb #19125b38
 WORKING_JPEG_QUALITY = 95  # of a reduced working copy: its loss stays below what the models' resize to 64-299 px removes
@@ -100,42 +101,53 @@ def _row_verdict(box: tuple, street: dict, shop_problem: str) -> tuple[str, str,
     return "", frame, box
 
 # %% ../nbs/02b_ingest.ipynb #98e2254b
+def write_arrow(ds: Dataset, # any table, possibly empty
+                path: str | Path) -> Dataset: # the Arrow file to write
+    "`ds` written whole to `path` in batches, then memory-mapped from it"
+    with ArrowWriter(features=ds.features, path=str(path)) as writer:
+        for batch in ds.with_format("arrow").iter(256): writer.write_table(batch)
+        writer.finalize()
+    return Dataset.from_file(str(path))
+
+def _verdicts(rest: Dataset, street: Dataset, s_at: list[int], shop_problems: list[str], h_at: list[int]) -> list[tuple[str, str, tuple]]:
+    "Each row's `_row_verdict`, from its photos' sizes, tags and problems: no pixel is read"
+    meta = street.select_columns([k for k in _PHOTO_FEATURES if k != "bytes"]).to_dict()
+    boxes = rest.select_columns(list(BOX_COLUMNS)).to_dict()
+    return [_row_verdict(tuple(boxes[c][i] for c in BOX_COLUMNS), {k: v[s_at[i]] for k, v in meta.items()}, shop_problems[h_at[i]])
+            for i in range(rest.num_rows)]
+
 def clean_split(ds: Dataset, # a split in the data contract's columns
                 side: int | None = None, # long side of the working copies (`DataConfig.working_side`); None: photos as stored
                 workers: int | None = None, # processes that decode (None: every core)
-                max_pixels: int | None = None) -> tuple[Dataset, Counter, Counter, dict]:
+                max_pixels: int | None = None, # `load_image`'s limit on what is decoded
+                out_file: str | Path | None = None) -> tuple[Dataset, Counter, Counter, dict]: # the cleaned table's Arrow file (None: the datasets cache)
     "`ds` with each distinct photo decoded once into its working copy and boxes scaled with it, less the rows that cannot be used; the reasons counted, the orientation-tagged boxes by the frames they fit, and the photo counts"
-    t0, workers = time.time(), workers or os.cpu_count() or 1
-    tables = {col: _decode_photos(ds, col, _photo_keys(ds, key, range(ds.num_rows)), side, max_pixels, workers)
-              for col, key in zip(IMAGE_COLUMNS, ("street_photo_id", "shop_photo_id"))}
-    (street, s_place), (shop, h_place) = tables[IMAGE_COLUMNS[0]], tables[IMAGE_COLUMNS[1]]
-    shop_problems = shop["problem"]
+    t0, workers, n = time.time(), workers or os.cpu_count() or 1, ds.num_rows
+    s_keys, h_keys = (_photo_keys(ds, key, range(n)) for key in ("street_photo_id", "shop_photo_id"))
+    (street, s_place), (shop, h_place) = (_decode_photos(ds, col, keys, side, max_pixels, workers) for col, keys in zip(IMAGE_COLUMNS, (s_keys, h_keys)))
+    s_at, h_at = [s_place[k] for k in s_keys], [h_place[k] for k in h_keys]
     rest = ds.remove_columns(list(IMAGE_COLUMNS))
+    verdicts = _verdicts(rest, street, s_at, shop["problem"], h_at)
+    kept = [i for i, (problem, _, _) in enumerate(verdicts) if not problem]
     ids = [c for c in ID_COLUMNS if c in rest.column_names]  # strings from here on, whatever the source stores (`with_ids`)
     int_boxes = all(rest.features[c].dtype.startswith("int") for c in BOX_COLUMNS)
-    def apply(batch: dict, indices: list[int]) -> dict:
-        s_rows = street[[s_place[k] for k in _photo_keys(batch, "street_photo_id", indices)]]
-        h_at = [h_place[k] for k in _photo_keys(batch, "shop_photo_id", indices)]
-        out = {IMAGE_COLUMNS[0]: [], IMAGE_COLUMNS[1]: [], "_problem": [], "_orientation": [], **{c: [] for c in BOX_COLUMNS},
+    s_bytes, h_bytes = street.select_columns(["bytes"]), shop.select_columns(["bytes"])
+    def apply(batch: dict, indices: list[int]) -> dict:  # `indices`: positions among the kept rows
+        rows = [kept[j] for j in indices]
+        out = {IMAGE_COLUMNS[0]: [{"bytes": b, "path": None} for b in s_bytes[[s_at[i] for i in rows]]["bytes"]],
+               IMAGE_COLUMNS[1]: [{"bytes": b, "path": None} for b in h_bytes[[h_at[i] for i in rows]]["bytes"]],
                **{c: [None if v is None else str(v) for v in batch[c]] for c in ids}}
-        h_bytes = shop[h_at]["bytes"]
-        for j in range(len(indices)):
-            s = {k: s_rows[k][j] for k in _PHOTO_FEATURES if k != "bytes"}
-            problem, frame, box = _row_verdict(tuple(batch[c][j] for c in BOX_COLUMNS), s, shop_problems[h_at[j]])
-            if int_boxes and problem == "": box = tuple(int(round(v)) for v in box)
-            out[IMAGE_COLUMNS[0]].append({"bytes": s_rows["bytes"][j], "path": None}); out[IMAGE_COLUMNS[1]].append({"bytes": h_bytes[j], "path": None})
-            out["_problem"].append(problem); out["_orientation"].append(frame)
-            for c, v in zip(BOX_COLUMNS, box): out[c].append(v)
+        for k, c in enumerate(BOX_COLUMNS): out[c] = [int(round(verdicts[i][2][k])) if int_boxes else verdicts[i][2][k] for i in rows]
         return out
-    features = rest.features.copy()
-    features.update({IMAGE_COLUMNS[0]: ImageFeature(), IMAGE_COLUMNS[1]: ImageFeature(), "_problem": Value("string"),
-                     "_orientation": Value("string"), **{c: Value("string") for c in ids}})  # written once: no cast rewrites the table later
-    rows = rest.map(apply, batched=True, batch_size=64, writer_batch_size=64, with_indices=True, features=features,
-                    desc="rows onto the working copies", load_from_cache_file=False)
-    problems = rows["_problem"]
-    kept = rows.select([i for i, p in enumerate(problems) if not p]).remove_columns(["_problem", "_orientation"])
-    kept = kept.select_columns([c for c in ds.column_names])  # the source's column order
+    features = Features({c: ImageFeature() if c in IMAGE_COLUMNS else Value("string") if c in ids else ds.features[c] for c in ds.column_names})
     photos = {"street_photos": len(street), "shop_photos": len(shop),
-              "reduced": sum(int(np.sum(np.asarray(t["working_w"]) != np.asarray(t["stored_w"]))) for t in (street, shop)),
-              "decode_seconds": round(time.time() - t0, 1)}
-    return kept, Counter(p for p in problems if p), Counter(o for o in rows["_orientation"] if o), photos
+              "reduced": sum(int(np.sum(np.asarray(t["working_w"]) != np.asarray(t["stored_w"]))) for t in (street, shop))}
+    if kept:  # written once, in the source's column order: nothing rewrites it later
+        cleaned = rest.select(kept).map(apply, batched=True, batch_size=64, writer_batch_size=64, with_indices=True, features=features,
+                                        cache_file_name=None if out_file is None else str(out_file), desc="rows onto the working copies",
+                                        load_from_cache_file=False)
+    else:  # `map` writes nothing for no rows
+        cleaned = Dataset.from_dict({c: [] for c in features}, features=features)
+        if out_file is not None: cleaned = write_arrow(cleaned, out_file)
+    photos["seconds"] = round(time.time() - t0, 1)  # the whole cleaning: decoding, verdicts and writing
+    return cleaned.select_columns(list(ds.column_names)), Counter(v[0] for v in verdicts if v[0]), Counter(v[1] for v in verdicts if v[1]), photos

@@ -11,6 +11,7 @@ import os
 import platform
 import tempfile
 from pathlib import Path
+from typing import Sequence
 
 import numpy as np
 
@@ -19,7 +20,8 @@ from .evaluate import format_stat
 
 # %% auto #0
 __all__ = ['TABLE_KS', 'README_BEGIN', 'README_END', 'file_sha256', 'cpu_model', 'machine', 'results_markdown',
-           'plot_performance', 'write_results', 'readme_results_block', 'check_results']
+           'plot_performance', 'write_results', 'readme_results_block', 'check_results', 'scrub_outputs',
+           'keep_outputs']
 
 # %% ../nbs/13_report.ipynb #c94e5e67
 def file_sha256(path: str | Path) -> str:
@@ -144,3 +146,29 @@ def check_results(out_dir: str | Path, # the directory of `results.json` and its
     if readme is not None and readme_results_block(Path(readme).read_text()) != table:
         problems.append(f"{readme}: the results table differs from results.json (run tools/make_readme.py)")
     return problems
+
+# %% ../nbs/13_report.ipynb #a24c570c
+def scrub_outputs(outputs: list[dict], # a code cell's outputs, as nbformat stores them
+                  replacements: Sequence[tuple[str, str]] = (), # (machine path, placeholder) pairs, the longest first
+                 ) -> list[dict]:
+    "`outputs` without standard error (progress bars, warnings), each figure once, machine paths replaced"
+    outs = [o for o in outputs if not (o.get("output_type") == "stream" and o.get("name") == "stderr")]
+    shown = {json.dumps(o["data"]["image/png"]) for o in outs if o.get("output_type") == "display_data" and "image/png" in o.get("data", {})}
+    outs = [o for o in outs if not (o.get("output_type") == "execute_result" and json.dumps(o.get("data", {}).get("image/png")) in shown)]
+    text = json.dumps(outs)
+    for old, new in replacements: text = text.replace(old, new)
+    return json.loads(text)
+
+# %% ../nbs/13_report.ipynb #f31eff8e
+def keep_outputs(source: str | Path, # the notebook as committed
+                 executed: str | Path, # its executed copy (papermill's), whose cells keep the source's ids
+                 replacements: Sequence[tuple[str, str]] = ()) -> int: # machine paths and their placeholders
+    "Write the outputs of `executed` into the code cells of `source` with the same id; how many cells now show some"
+    nb, ran = json.loads(Path(source).read_text()), json.loads(Path(executed).read_text())
+    by_id = {c.get("id"): c for c in ran["cells"] if c["cell_type"] == "code"}
+    for c in nb["cells"]:
+        if c["cell_type"] != "code": continue
+        c["outputs"] = scrub_outputs(by_id[c["id"]].get("outputs", []), replacements) if c.get("id") in by_id else []
+        c["execution_count"] = None
+    write_atomic(source, json.dumps(nb, indent=1, ensure_ascii=False) + "\n")
+    return sum(bool(c.get("outputs")) for c in nb["cells"])

@@ -39,15 +39,11 @@ def _flags(source: str) -> set[str]:
     return out
 
 
-def _scrub(text: str, replacements: list[tuple[str, str]]) -> str:
-    for old, new in replacements: text = text.replace(old, new)
-    return text
-
-
 def execute(path: Path) -> None:
     "Run `path` in this process's nbdev shell and write its outputs back into the file"
     from execnb.nbio import read_nb, write_nb
     from execnb.shell import CaptureShell
+    from s2s_search.report import scrub_outputs
     cache = tempfile.mkdtemp(prefix="s2s-nb-")
     os.environ.update(S2S_PRESET="smoke", S2S_CACHE=cache, HF_HUB_OFFLINE="1", HF_DATASETS_OFFLINE="1",
                       TRANSFORMERS_OFFLINE="1", YOLO_OFFLINE="1", IN_TEST="1")
@@ -63,11 +59,7 @@ def execute(path: Path) -> None:
                            (str(Path.home()) + "/", "~/")}, key=lambda r: -len(r[0]))
     for c in nb.cells:
         if c.cell_type != "code": continue
-        outs = [o for o in c.get("outputs", []) if not (o.get("output_type") == "stream" and o.get("name") == "stderr")]
-        shown = {json.dumps(o["data"].get("image/png")) for o in outs if o.get("output_type") == "display_data" and "image/png" in o.get("data", {})}
-        outs = [o for o in outs if not (o.get("output_type") == "execute_result" and json.dumps(o.get("data", {}).get("image/png")) in shown)]  # a figure once
-        c["outputs"] = json.loads(_scrub(json.dumps(outs), replacements))
-        c["execution_count"] = None
+        c["outputs"], c["execution_count"] = scrub_outputs(c.get("outputs", []), replacements), None
     write_nb(nb, path)
 
 
