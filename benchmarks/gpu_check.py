@@ -3,7 +3,7 @@
     python benchmarks/gpu_check.py [--seconds 20] [--out gpu_check.json]
 
 Three parts, each printed as it finishes and written together to `--out`:
-1. **Placement** (what the tests check with `models.stub_device` on a CPU): a smoke-preset embedder trained on the GPU
+1. **Placement** (what the tests check with `testing.stub_device` on a CPU): a smoke-preset embedder trained on the GPU
    is returned there, loaded there from its cache, and evaluation and the pipeline's stages (embedder, captioner,
    text model, re-ranker) compute there: forward hooks record the device of every input batch.
 2. **Memory of a training step** of the `street2shop` families at the preset's batch (random weights: the architecture

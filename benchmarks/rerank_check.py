@@ -8,12 +8,6 @@ FAMILY is the first stage (`xception`, `clip_vit`, `resnet18`); KEY=VALUE are co
     python benchmarks/rerank_check.py resnet18 rerank.model=mobilevit-xxs-128 rerank.train.epochs=4
     python benchmarks/rerank_check.py xception rerank.train.epochs=5
 
-With `rerank.cross_fit=true` `train_reranker` first trains FAMILY on half the training products (`fit_embedder(..., half=1)`),
-and the re-ranker learns on the other half from that model's confusions (nbs/10_rerank, second table):
-
-    python benchmarks/rerank_check.py resnet18 rerank.cross_fit=true
-    python benchmarks/rerank_check.py resnet18 rerank.cross_fit=true rerank.prior_temperature=0.07
-
 The re-ranker learns on the detector's boxes of the training photos (`rerank.train_boxes`, the default); the runs
 behind that default (nbs/10_rerank, "Trained on the detector's crops"):
 
@@ -64,9 +58,6 @@ def top1(scores):
     return gal.product_ids[best] == truth
 base = top1(img)
 print(f"first stage top-1 {base.mean():.3f}; truth in top-{R}: {(gal.product_ids[cand] == truth[:, None]).any(1).mean():.3f}")
-if cfg.rerank.prior_temperature:  # what the re-ranker was trained to correct: the first stage's cosine / T, plus its score
-    h = top1(img / cfg.rerank.prior_temperature + rs)
-    print(f"first stage / {cfg.rerank.prior_temperature} + re-ranker: top-1 {h.mean():.3f}  p={paired_bootstrap_p(base.astype(float), h.astype(float)):.4f}")
 for a in (0.2, 0.4, 0.5, 0.6, 0.8, 1.0):
     h = top1((1 - a) * standardise(img) + a * standardise(rs))
     print(f"a={a}: top-1 {h.mean():.3f}  p={paired_bootstrap_p(base.astype(float), h.astype(float)):.4f}")

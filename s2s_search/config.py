@@ -142,8 +142,7 @@ class DetectConfig:
     model: str = "yolov8-tiny"         # registered detector: "yolov8-tiny"/"yolov8n-scratch" (trained from a .yaml), "yolov8n"/"yolov8s" (fine-tuned from the .pt)
     single_class: bool = True          # True: one "garment" class; False: one class per category
     imgsz: int = 96                    # training and inference side, pixels (a multiple of 32)
-    # default data: about 100 s on two CPU cores; val box recall 0.95 (6 epochs: 0.73). AdamW, linear decay to 1% of
-    # `lr`, after 100 warm-up steps (about an epoch; half an epoch gave val mAP50 0.75 against 0.89, nbs/08_detect).
+    # AdamW, linear decay to 1% of `lr` after about an epoch of warm-up (the runs: nbs/experiments/component_schedules.md).
     # Ultralytics validates nothing while it trains, so the detector cannot stop early
     train: Schedule = field(default_factory=lambda: Schedule(epochs=12, patience=None, batch_size=32, lr=0.005, weight_decay=5e-4, warmup_steps=100))
     mosaic: float = 0.0                # probability of 4-photo mosaics; they shrink the garments, which hurts short runs
@@ -160,8 +159,8 @@ class CaptionConfig:
     "The captioner and the text embedder of the pipeline (`s2s_search.caption`)."
     model: str = "attributes"          # registered captioner: "attributes" (trained here) or "blip2" (Salesforce/blip2-opt-2.7b)
     image_size: int = 48               # side of the captioner's input
-    # default data: about 1.4 s an epoch; street-crop category accuracy 40% after 4 epochs, 79% after ~27; patience
-    # counts epochs without a better validation accuracy; the warm-up is 5% of the default run's 2,144 steps
+    # patience counts epochs without a better validation accuracy; the warm-up is 5% of the default run's steps
+    # (the runs: nbs/experiments/component_schedules.md)
     train: Schedule = field(default_factory=lambda: Schedule(epochs=32, patience=4, batch_size=64, lr=3e-3, weight_decay=0.01, warmup_steps=107))
     jitter: float = 0.3                # largest extra random margin of training crops, as a share of the box (see `crop_to_box`)
     text_model: str = "all-MiniLM-L6-v2"  # sentence-transformers model embedding the captions
@@ -177,8 +176,6 @@ class RerankConfig:
     # a product and its first-stage rivals
     train: TrainConfig = field(default_factory=lambda: TrainConfig(epochs=5, patience=5, lr=2e-3, batch_size=32, group_size=8))
     top_r: int = 20                    # first-stage candidates each validation crop re-ranks
-    prior_temperature: float | None = None  # learn a correction to the first stage's cosine / this, not a score of its own (nbs/10_rerank: no gain measured, so off)
-    cross_fit: bool = False            # learn on half the training products, from the confusions of a first stage trained on the other half (no significant gain: off)
     train_boxes: str = "detector"      # street crops it learns on: "detector", the pipeline's detector's boxes (`detect.detector_boxes`), or "oracle", the annotated ones
 
 # %% ../nbs/00a_config.ipynb #7d1cede3

@@ -32,8 +32,8 @@ from .ingest import clean_split, write_arrow
 __all__ = ['SOURCES', 'register_source', 'IMAGENET_MEAN', 'IMAGENET_STD', 'STREET_AUGMENTS', 'register_street_augment',
            'list_street_augments', 'SEED_IMAGE_SIZE', 'stratified_sample', 'DatasetUnavailableError', 'with_ids',
            'load_street2shop', 'load_report', 'street_train_transform', 'shop_train_transform', 'eval_transform',
-           'crop_to_box', 'split_train_val', 'product_halves', 'seed_transforms', 'Street2ShopImageSimilarityDataset',
-           'make_pairs', 'ProductBatchSampler', 'make_loader']
+           'crop_to_box', 'split_train_val', 'seed_transforms', 'Street2ShopImageSimilarityDataset', 'make_pairs',
+           'ProductBatchSampler', 'make_loader']
 
 # %% ../nbs/02_data.ipynb #3b1e2f5e
 def stratified_sample(ds: Dataset, # a split with a `category` column
@@ -242,11 +242,6 @@ def split_train_val(ds: Dataset, # a train split with `product_id` and `category
         val_products.update(rng.choice(products, n_val, replace=False).tolist())
     is_val = np.isin(pids, list(val_products))
     return ds.select(np.flatnonzero(~is_val)), ds.select(np.flatnonzero(is_val))
-
-def product_halves(ds: Dataset, # training rows with `product_id` and `category`
-                   seed: int = 42) -> tuple[Dataset, Dataset]:
-    "Two halves of `ds` with disjoint products, each holding about half of every category's products (for cross-fitting)"
-    return split_train_val(ds, 0.5, seed)
 
 # %% ../nbs/02_data.ipynb #13f84b37
 def seed_transforms(rng: np.random.Generator, *transforms: Callable) -> None:

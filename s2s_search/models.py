@@ -9,7 +9,6 @@ import contextlib
 import hashlib
 import json
 import logging
-import os
 import warnings
 from pathlib import Path
 from safetensors.torch import load_file, save
@@ -23,16 +22,16 @@ from torch import nn
 from tqdm.auto import tqdm
 
 from .artefacts import Artefact, MissingArtefactError, hub_offline_unless_reachable, open_clip_weights, timm_weights
-from .runtime import DEVICE_ENV, write_atomic
 from .registry import Registry
 from . import __version__
 from .config import get_preset
 from .images import square_pixels
+from .runtime import write_atomic
 
 # %% auto #0
 __all__ = ['EMBEDDERS', 'register_embedder', 'list_embedders', 'HEAD_INITS', 'ImageTransform', 'state_dict_checksum',
            'save_weights', 'module_device', 'Embedder', 'ConvStem', 'create_embedder', 'register_variant',
-           'load_embedder', 'init_head', 'stub_device', 'moves_by', 'get_model', 'XceptionModel', 'CLIPViTModel']
+           'load_embedder', 'init_head', 'get_model', 'XceptionModel', 'CLIPViTModel']
 
 # %% ../nbs/03_models.ipynb #c73f13f3
 class ImageTransform:
@@ -408,46 +407,6 @@ def init_head(model: Embedder, # updated in place
         else: nn.init.orthogonal_(w, generator=torch.Generator().manual_seed(seed))
         model.head.bias.zero_()
     return model
-
-# %% ../nbs/03_models.ipynb #32ef65a8
-@contextlib.contextmanager
-def stub_device(kind: str = "cuda"):
-    "For tests without a `kind` device: `get_device()` answers `kind`; moves there are recorded and stay on the CPU; yields the record"
-    import sys
-    from unittest import mock
-    moves, moved = [], set()  # moves: (what moved, target device type, module of the code that asked); moved: ids of modules now "on" `kind`
-    real_module_to, real_tensor_to, real_device = nn.Module.to, torch.Tensor.to, module_device
-    def _target(args, kwargs):
-        "The device `.to(*args, **kwargs)` asks for (None: a dtype change), and the same arguments with `kind` replaced by the CPU"
-        dev = kwargs.get("device", next((a for a in args if isinstance(a, (str, torch.device))), None))
-        if dev is None or torch.device(dev).type != kind: return (None if dev is None else torch.device(dev)), args, kwargs
-        cpu = lambda a: "cpu" if isinstance(a, (str, torch.device)) else a
-        return torch.device(dev), tuple(map(cpu, args)), {k: cpu(v) if k == "device" else v for k, v in kwargs.items()}
-    def _caller() -> str: return sys._getframe(2).f_globals.get("__name__", "?")
-    def module_to(self, *args, **kwargs):
-        dev, args, kwargs = _target(args, kwargs)
-        if dev is not None:
-            moves.append((type(self).__name__, dev.type, _caller()))
-            ids = {id(m) for m in self.modules()}
-            moved.update(ids) if dev.type == kind else moved.difference_update(ids)
-        return real_module_to(self, *args, **kwargs)
-    def tensor_to(self, *args, **kwargs):
-        dev, args, kwargs = _target(args, kwargs)
-        if dev is not None: moves.append(("tensor", dev.type, _caller()))
-        return real_tensor_to(self, *args, **kwargs)
-    def device_of(module: nn.Module) -> torch.device: return torch.device(kind) if id(module) in moved else real_device(module)
-    with mock.patch.dict(os.environ, {DEVICE_ENV: kind}), mock.patch.object(nn.Module, "to", module_to), \
-         mock.patch.object(torch.Tensor, "to", tensor_to), mock.patch(f"{__name__}.module_device", device_of):
-        yield moves
-
-# %% ../nbs/03_models.ipynb #24991327
-def moves_by(moves: list, # what `stub_device` yielded
-             prefix: str = "s2s_search") -> dict[str, set]: # modules whose calls count (a notebook's own code runs as `__main__`)
-    "What the code of `prefix` moved, by target device type, e.g. `{'cuda': {'tensor', 'Embedder'}}`"
-    out: dict[str, set] = {}
-    for what, kind, caller in moves:
-        if caller.startswith(prefix) or caller == "__main__": out.setdefault(kind, set()).add(what)
-    return out
 
 # %% ../nbs/03_models.ipynb #19458e32
 _FAMILIES = {"xception": "xception", "clip-vit": "clip_vit"}  # family name -> `ModelConfig` field naming the preset's variant

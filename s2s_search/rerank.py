@@ -23,7 +23,7 @@ from torch import nn
 from .config import Config
 from .runtime import get_device, seed_everything
 from .runs import check_may_train, trained_run
-from .data import (Street2ShopImageSimilarityDataset, load_street2shop, make_loader, product_halves, split_train_val)
+from .data import Street2ShopImageSimilarityDataset, load_street2shop, make_loader, split_train_val
 from .detect import detector_boxes, train_detector
 from .models import Embedder, create_embedder, save_weights, state_dict_checksum
 from .losses import similarity_kl
@@ -73,16 +73,14 @@ class Reranker(nn.Module):
              street: torch.Tensor, # (B, 1 + T, dim) features of B street crops ...
              shop: torch.Tensor, # (B, 1 + T, dim) ... and of their own products' shop photos
              labels: torch.Tensor | None = None, # ignored: row i of `shop` is crop i's product
-             targets: tuple[torch.Tensor, torch.Tensor] | None = None, # another model's (street, shop) embeddings of the batch (`FirstStagePrior`)
-             prior_temperature: float | None = 0.07, # with `targets`: add their cosine / this to the logits
-             distil_weight: float = 0.0, # with `targets` and no prior: weight of the KL term towards their similarities
+             targets: tuple[torch.Tensor, torch.Tensor] | None = None, # a teacher's (street, shop) embeddings of the batch (`FirstStagePrior`)
+             distil_weight: float = 0.0, # with `targets`: weight of the KL term towards their similarities
              distil_temperature: float = 0.1) -> torch.Tensor: # softmax temperature of their cosines in that term
-        "Softmax cross-entropy of each crop over every shop photo of the batch; with `targets`, a prior on the logits or a distillation term"
+        "Softmax cross-entropy of each crop over every shop photo of the batch; with `targets` and a weight, a distillation term"
         logits = self.pair_scores(street, shop)                           # (B, B), matches on the diagonal
-        cos = targets[0].float() @ targets[1].float().T if targets is not None else None  # (B, B) the other model's cosines
-        if cos is not None and prior_temperature: logits = logits + cos / prior_temperature
         out = F.cross_entropy(logits, torch.arange(len(street), device=logits.device))
-        if cos is None or prior_temperature or not distil_weight: return out
+        if targets is None or not distil_weight: return out
+        cos = targets[0].float() @ targets[1].float().T                   # (B, B) the teacher's cosines
         return out + distil_weight * similarity_kl(logits.float(), cos / distil_temperature)
 
     def features(self,
@@ -195,14 +193,12 @@ class FirstStagePrior(nn.Module):
 
 # %% ../nbs/10_rerank.ipynb #cb3c7dcb
 class RerankValidation:
-    "Validation crops re-ranking the first stage's `top_r` candidates by the re-ranker's score (plus the first stage's, with a prior)"
-    def __init__(self, rows: Dataset, first_stage, top_r: int = 20, batch_size: int = 256,
-                 prior_temperature: float | None = None): # add the first stage's cosine / this to the re-ranker's logits
+    "Validation crops re-ranking the first stage's `top_r` candidates by the re-ranker's score"
+    def __init__(self, rows: Dataset, first_stage, top_r: int = 20, batch_size: int = 256):
         self.val = RetrievalValidation(rows, batch_size)
         q, g = first_stage.embed(self.val.queries, batch_size), first_stage.embed(self.val.gallery, batch_size)
         sims = self.val.product_scores(q, g)
         self.cand = np.argsort(-sims, 1)[:, :top_r]                       # (Q, R) first-stage candidates
-        self.prior = np.take_along_axis(sims, self.cand, 1) / prior_temperature if prior_temperature else np.zeros(self.cand.shape, np.float32)
         self.first_stage_top1 = float((self.cand[:, 0] == self.val.truth).mean())
         self.batch_size = batch_size
 
@@ -212,11 +208,10 @@ class RerankValidation:
         return np.where(hit.any(1), hit.argmax(1) + 1, 0)                  # 0: the product is not among the candidates
 
     def score(self, model: Reranker) -> dict:
-        "top-1 and mAP of the re-ranked candidates (a product outside them counts as a miss), and top-1 of the re-ranker alone"
-        s = model.score(model.features(self.val.queries, 64), self.cand, model.features(self.val.product_photos, 64))
-        rank, alone = self._ranks(s + self.prior), self._ranks(s)
+        "top-1 and mAP of the re-ranked candidates (a product outside them counts as a miss), and the first stage's own top-1"
+        rank = self._ranks(model.score(model.features(self.val.queries, 64), self.cand, model.features(self.val.product_photos, 64)))
         return {"top1": float((rank == 1).mean()), "mAP": float(np.where(rank > 0, 1 / np.maximum(rank, 1), 0).mean()),
-                "alone_top1": float((alone == 1).mean()), "first_stage_top1": self.first_stage_top1}
+                "first_stage_top1": self.first_stage_top1}
 
 # %% ../nbs/10_rerank.ipynb #ff2d2a58
 def train_reranker(cfg: Config, # a preset, e.g. `get_preset("default")`; `cfg.rerank` says what to train, `cfg.rerank.train` how
@@ -226,19 +221,14 @@ def train_reranker(cfg: Config, # a preset, e.g. `get_preset("default")`; `cfg.r
     "Train (or load the cached run of) the preset's re-ranker on `family`'s hard candidates; return it and the run's record"
     r, tcfg = cfg.rerank, cfg.rerank.train
     if tcfg.per_family: raise ValueError("rerank.train.per_family is for embedders; set the re-ranker's fields in rerank.train itself")
-    if r.prior_temperature and tcfg.distil_from:
-        raise ValueError("rerank.prior_temperature and rerank.train.distil_from both give the loss another model's view of the batch; set one")
     if r.train_boxes not in ("oracle", "detector"): raise ValueError(f"rerank.train_boxes must be 'oracle' or 'detector', got {r.train_boxes!r}")
     first_stage = fit_embedder(cfg, family, progress=progress, device=device)[0]
     detector = train_detector(cfg, progress=progress)[0] if r.train_boxes == "detector" else None
     teacher = fit_embedder(cfg, tcfg.distil_from, progress=progress, device=device)[0] if tcfg.distil_from else None
-    # cross-fitting: the same first stage trained on half 1 of the training products; the re-ranker learns on half 0
-    held_out_stage = fit_embedder(cfg, family, progress=progress, device=device, half=1)[0] if r.cross_fit else None
     run = trained_run("rerankers", {"data": asdict(cfg.data), "rerank": asdict(r), "seed": cfg.seed,
                                     "first_stage": first_stage.weights_checksum(),
                                     **({"teacher": teacher.weights_checksum()} if teacher is not None else {}),
-                                    **({"detector": state_dict_checksum(detector.yolo.model)} if detector is not None else {}),
-                                    **({"held_out_stage": held_out_stage.weights_checksum()} if held_out_stage is not None else {})},
+                                    **({"detector": state_dict_checksum(detector.yolo.model)} if detector is not None else {})},
                       TRAINING_CODE_VERSION, r.model)
     save_dir = run.folder
     device = get_device(device)  # the model stays there: the pipeline re-ranks where it trained
@@ -249,25 +239,22 @@ def train_reranker(cfg: Config, # a preset, e.g. `get_preset("default")`; `cfg.r
     rows, replaced = load_street2shop(cfg=cfg.data, verbose=progress)["train"], 0.0
     if detector is not None: rows, replaced = detector_boxes(detector, rows)  # the crops search will show it
     tr_rows, va_rows = split_train_val(rows, cfg.data.val_fraction, cfg.data.seed)
-    if held_out_stage is not None: tr_rows = product_halves(tr_rows, cfg.data.seed)[0]  # the half the held-out stage never saw
-    teaching = held_out_stage or first_stage  # whose confusions (and cosines, with a prior) the re-ranker learns from
     t = time.time()
-    rivals = confusable_products(teaching, tr_rows, k=tcfg.group_size - 1, batch_size=cfg.index.batch_size)
-    validation = RerankValidation(va_rows, first_stage, r.top_r, cfg.index.batch_size, r.prior_temperature)
-    guide = teaching if r.prior_temperature else teacher  # the model whose view of each batch reaches the loss as `targets`
-    view = FirstStagePrior(guide, model.encoder.mean, model.encoder.std) if guide is not None else None
+    rivals = confusable_products(first_stage, tr_rows, k=tcfg.group_size - 1, batch_size=cfg.index.batch_size)
+    validation = RerankValidation(va_rows, first_stage, r.top_r, cfg.index.batch_size)
+    view = FirstStagePrior(teacher, model.encoder.mean, model.encoder.std) if teacher is not None else None  # the teacher's view of each batch
     ds = Street2ShopImageSimilarityDataset(rows=tr_rows, num_negative_pairs=0, cfg=cfg.data, train=True, model=model.encoder,
                                            street_augment=tcfg.street_augment, jitter=tcfg.jitter)
     loader = make_loader(ds, tcfg.batch_size, num_workers=tcfg.num_workers, seed=cfg.seed, drop_last=True, distinct_products=True,
                          neighbours=rivals, group_size=tcfg.group_size)
     opt = torch.optim.AdamW(param_groups(model, tcfg), lr=tcfg.lr, weight_decay=tcfg.weight_decay, fused=True)
     result = train(model, loader, opt, device=device, save_dir=save_dir, cfg=tcfg, progress=progress, validate=validation.score,
-                   loss_fn=functools.partial(model.loss, prior_temperature=r.prior_temperature, distil_weight=tcfg.distil_weight,
+                   loss_fn=functools.partial(model.loss, distil_weight=tcfg.distil_weight,
                                              distil_temperature=tcfg.distil_temperature), teacher=view, seed=cfg.seed)
     best = max(result["history"], key=lambda h: h["val_mAP"])
     record = {"name": r.model, "first_stage": family, "epochs": result["epoch"], "best_epoch": best["epoch"], "best_val_top1": best["val_top1"],
-              "best_val_mAP": best["val_mAP"], "best_val_alone_top1": best.get("val_alone_top1"),
-              "val_first_stage_top1": validation.first_stage_top1, "prior_temperature": r.prior_temperature, "distil_from": tcfg.distil_from, "cross_fit": r.cross_fit,
+              "best_val_mAP": best["val_mAP"], 
+              "val_first_stage_top1": validation.first_stage_top1, "distil_from": tcfg.distil_from,
               "train_boxes": r.train_boxes, "boxes_replaced": replaced, "train_seconds": time.time() - t,
               "lr": tcfg.lr, "batch_size": tcfg.batch_size, "group_size": tcfg.group_size, "image_size": model.image_size,
               "steps": result["epoch"] * len(loader), "history": result["history"], "train_rows": len(ds)}

@@ -27,7 +27,7 @@ from .runtime import autocast_dtype, cache_dir, get_device, seed_everything, wri
 from .runs import check_may_train, trained_run
 from .images import DECODED_KEEP_BYTES, LazyImages
 from .gallery import query_images
-from .data import (Street2ShopImageSimilarityDataset, load_street2shop, make_loader, product_halves, split_train_val)
+from .data import Street2ShopImageSimilarityDataset, load_street2shop, make_loader, split_train_val
 from .schema import IMAGE_COLUMNS, garment_rows, shop_photo_rows
 from .models import Embedder, create_embedder, init_head, load_embedder
 from .losses import CategoryLoss, DistillationLoss, create_loss
@@ -396,16 +396,14 @@ def fit_embedder(cfg: Config, # a preset, e.g. `get_preset("default")`
                  family: str, # "xception", "clip_vit" or "resnet18": which `cfg.model` variant to train; or a role such as "rerank"
                  variant: str | None = None, # a registered embedder variant; default: the preset's `cfg.model.<family>`
                  progress: bool = True,
-                 device: str | None = None,
-                 half: int | None = None) -> tuple[Embedder, dict]: # 0 or 1: train on that half of the training products only (`product_halves`)
+                 device: str | None = None) -> tuple[Embedder, dict]:
     "Train (or load the cached run of) the preset's `family` embedder; return it and the run's record"
     name = variant or getattr(cfg.model, family)
     tcfg = cfg.train.for_family(family) # the family's own lr, epochs... (`TrainConfig.per_family`)
     rank, world = distributed()  # (0, 1) unless launched by torchrun
-    teacher = fit_embedder(cfg, tcfg.distil_from, progress=progress, device=device, half=half)[0] if tcfg.distil_from else None
+    teacher = fit_embedder(cfg, tcfg.distil_from, progress=progress, device=device)[0] if tcfg.distil_from else None
     run = trained_run("checkpoints", {"data": asdict(cfg.data), "model": asdict(cfg.model), "train": train_fields(tcfg), "seed": cfg.seed,
                                       "family": family, "variant": name, **({"world_size": world} if world > 1 else {}),
-                                      **({"half": half} if half is not None else {}),
                                       **({"teacher": teacher.weights_checksum()} if teacher is not None else {})}, TRAINING_CODE_VERSION, name)
     save_dir = run.folder
     device = get_device(device)  # the model stays there: indexing, evaluation and the pipeline run where it trained
@@ -417,7 +415,6 @@ def fit_embedder(cfg: Config, # a preset, e.g. `get_preset("default")`
     if tcfg.grad_checkpointing: model.backbone.set_grad_checkpointing(True)
     with _rank0_first(rank, world): rows = load_street2shop(cfg=cfg.data, verbose=progress)["train"]  # one process builds the data cache
     tr_rows, va_rows = split_train_val(rows, cfg.data.val_fraction, cfg.data.seed)
-    if half is not None: tr_rows = product_halves(tr_rows, cfg.data.seed)[half]
     infonce = tcfg.loss == "infonce"
     by_category = infonce and tcfg.category_weight > 0
     tr = Street2ShopImageSimilarityDataset(rows=tr_rows, num_negative_pairs=0 if infonce else cfg.data.num_negative_pairs, cfg=cfg.data,
@@ -445,8 +442,7 @@ def fit_embedder(cfg: Config, # a preset, e.g. `get_preset("default")`
               **{f"best_{k}": best[k] for k in ("val_top1", "val_top10", "val_mAP", "val_auc")},
               "train_seconds": time.time() - t, "lr": tcfg.lr, "batch_size": tcfg.batch_size, "steps": result["epoch"] * len(tl),
               "history": result["history"], "train_pairs": len(tr), "val_queries": len(validation),
-              "checkpoint": str(save_dir.relative_to(cache_dir())), **({"world_size": world} if world > 1 else {}),
-              **({"half": half} if half is not None else {})}
+              "checkpoint": str(save_dir.relative_to(cache_dir())), **({"world_size": world} if world > 1 else {})}
     if rank == 0: run.finish(record)
     if tcfg.grad_checkpointing: model.backbone.set_grad_checkpointing(False)
     return model.eval(), record
