@@ -17,7 +17,7 @@ import threading
 import time
 from collections import deque
 from concurrent.futures import Future
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from fastapi import FastAPI, File, Form, Header, UploadFile
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
@@ -409,26 +409,14 @@ def load_service(cfg: Config, # a preset
                  state_dir: str | Path | None = None, # the catalogue folder (default: in the cache, per preset and model)
                  progress: bool = False, **service_kw) -> SearchService:
     "The service of `cfg`'s trained models over its catalogue; `NotTrainedError` when a model is missing"
-    from s2s_search.pipeline import build_pipeline, load_components
-    from s2s_search.train import fit_embedder
-    from s2s_search.caption import train_captioner
-    from s2s_search.text import TextEmbedder
     from s2s_search.data import load_street2shop
-    state = Path(state_dir) if state_dir is not None else cache_dir("serve", f"{cfg.name}-{model}")
-    with load_only():
-        if model == "pipeline": comp = load_components(cfg, progress)
-        else: embedder, captioner = fit_embedder(cfg, model, progress=progress)[0], train_captioner(cfg, progress=progress)[0]
-    catalogue = Catalogue(state)
-    if not len(catalogue):
-        dd = load_street2shop(cfg=cfg.data, verbose=progress)
-        catalogue.seed(dataset_gallery(dd))
-    gallery = catalogue.gallery()
-    if model == "pipeline":
-        pipe, _ = build_pipeline(cfg, gallery, comp, cache=state / "features", progress=progress)
-    else:
-        pcfg = replace(cfg.pipeline, use_detector=False, use_text=False, use_rerank=False)
-        pipe = Pipeline(embedder, gallery, pcfg, captioner=captioner, text_embedder=TextEmbedder(), index_cfg=cfg.index,
-                        cache=state / "features", progress=progress)
+    from s2s_search.systems import create_cli_model
+    entry, state = create_cli_model(model), Path(state_dir) if state_dir is not None else cache_dir("serve", f"{cfg.name}-{model}")
+    with load_only():  # a service never trains: a missing model is an error naming the command that trains it
+        trained = entry.fit(cfg, progress)[0]
+        catalogue = Catalogue(state)
+        if not len(catalogue): catalogue.seed(dataset_gallery(load_street2shop(cfg=cfg.data, verbose=progress)))
+        pipe = entry.service_pipeline(trained, catalogue.gallery(), cfg, state / "features", progress)
     return SearchService(pipe, catalogue, model=model, full=model == "pipeline", **service_kw)
 
 # %% ../nbs/14_serve.ipynb #29bd851b

@@ -58,6 +58,16 @@ class EmbedderModel:
 
     def location(self, model, gallery, cfg: Config) -> Path: return index_path(model, gallery)
 
+    def service_pipeline(self, model, gallery, cfg: Config, cache: Path, progress: bool = False):
+        "What the service runs: this embedder's search, and captions for the text box (no detector, no re-ranker)"
+        from dataclasses import replace
+        from s2s_search.caption import train_captioner
+        from s2s_search.pipeline import Pipeline
+        from s2s_search.text import TextEmbedder
+        pcfg = replace(cfg.pipeline, use_detector=False, use_text=False, use_rerank=False)
+        return Pipeline(model, gallery, pcfg, captioner=train_captioner(cfg, progress=progress)[0], text_embedder=TextEmbedder(),
+                        index_cfg=cfg.index, cache=cache, progress=progress)
+
 # %% ../nbs/11a_systems.ipynb #22941a45
 class PipelineModel:
     "The CLI model of the enhanced pipeline: detector, image index, caption text and re-ranker, weights tuned on validation"
@@ -94,6 +104,11 @@ class PipelineModel:
     def location(self, components: dict, gallery, cfg: Config) -> Path:
         from s2s_search.pipeline import gallery_cache
         return gallery_cache(cfg, gallery)
+
+    def service_pipeline(self, components: dict, gallery, cfg: Config, cache: Path, progress: bool = False):
+        "What the service runs: the whole pipeline over `gallery`, its gallery-side features cached under `cache`"
+        from s2s_search.pipeline import build_pipeline
+        return build_pipeline(cfg, gallery, components, cache=cache, progress=progress)[0]
 
 # %% ../nbs/11a_systems.ipynb #1bfd518f
 @register_cli_model("clip_vit")

@@ -42,7 +42,7 @@ class TextEmbedder:
         except Exception as e:
             raise RuntimeError(f"could not load the sentence-transformers model {model!r} from {path}: {type(e).__name__}: {e}") from e
         self.model.eval()
-        self.embedding_dim = int(self.model.get_sentence_embedding_dimension())
+        self.embedding_dim = int((getattr(self.model, "get_embedding_dimension", None) or self.model.get_sentence_embedding_dimension)())  # renamed in sentence-transformers 5
         self._cache: dict[str, np.ndarray] = {}
         self._checksum: str | None = None
 
