@@ -38,8 +38,7 @@ from .train import warmup_cosine
 # %% auto #0
 __all__ = ['NOUNS', 'PATTERN_WORDS', 'CAPTIONER_KINDS', 'CAPTIONERS', 'list_captioners', 'ATTRIBUTES', 'CAPTIONER_CODE_VERSION',
            'render_caption', 'Captioner', 'register_captioner', 'create_captioner', 'load_captioner',
-           'AttributeCaptioner', 'attribute_accuracy', 'captioner_run', 'train_captioner', 'Blip2Captioner',
-           'tiny_blip2']
+           'AttributeCaptioner', 'attribute_accuracy', 'captioner_run', 'train_captioner', 'Blip2Captioner']
 
 # %% ../nbs/09_caption.ipynb #0d76422e
 NOUNS = {"bags": "bag", "belts": "belt", "dresses": "dress", "eyewear": "pair of glasses", "footwear": "shoe",
@@ -442,30 +441,3 @@ class Blip2Captioner(Captioner):
 # %% ../nbs/09_caption.ipynb #ee279d3a
 @register_captioner("blip2")
 def _blip2(**kw) -> Blip2Captioner: return Blip2Captioner(**kw)
-
-# %% ../nbs/09_caption.ipynb #19d0c322
-def tiny_blip2(path: str | Path, # the folder to write (`save_pretrained` layout)
-               words: Sequence[str] = ("a", "red", "blue", "striped", "plain", "dress", "hat"), # the tokenizer's vocabulary
-               seed: int = 0) -> Path:
-    "Write a tiny randomly initialised BLIP-2 of the real classes (model, tokenizer, image processor) to `path`: for tests and rehearsals"
-    from tokenizers import Tokenizer, models as tok_models, pre_tokenizers
-    from transformers import (Blip2Config, Blip2ForConditionalGeneration, Blip2Processor, Blip2QFormerConfig, Blip2VisionConfig,
-                              BlipImageProcessor, OPTConfig, PreTrainedTokenizerFast)
-    vocab = {w: i for i, w in enumerate(["<pad>", "</s>", "<unk>", "<image>", *words])}
-    tok = Tokenizer(tok_models.WordLevel(vocab, unk_token="<unk>")); tok.pre_tokenizer = pre_tokenizers.Whitespace()
-    tokenizer = PreTrainedTokenizerFast(tokenizer_object=tok, pad_token="<pad>", eos_token="</s>", bos_token="</s>", unk_token="<unk>",
-                                        additional_special_tokens=["<image>"])
-    n_query = 2
-    vision = Blip2VisionConfig(hidden_size=16, intermediate_size=32, num_hidden_layers=2, num_attention_heads=2, image_size=32, patch_size=8)
-    qformer = Blip2QFormerConfig(hidden_size=16, num_hidden_layers=1, num_attention_heads=2, intermediate_size=32,
-                                 encoder_hidden_size=16, vocab_size=len(vocab))
-    text = OPTConfig(vocab_size=len(vocab), hidden_size=16, num_hidden_layers=1, ffn_dim=32, num_attention_heads=2, word_embed_proj_dim=16,
-                     max_position_embeddings=64, pad_token_id=0, bos_token_id=1, eos_token_id=1)
-    config = Blip2Config(vision_config=vision.to_dict(), qformer_config=qformer.to_dict(), text_config=text.to_dict(),
-                         num_query_tokens=n_query, image_token_index=vocab["<image>"])
-    torch.manual_seed(seed)
-    Blip2ForConditionalGeneration(config).save_pretrained(path)
-    Blip2Processor(image_processor=BlipImageProcessor(size={"height": 32, "width": 32}), tokenizer=tokenizer,
-                   num_query_tokens=n_query).save_pretrained(path)
-    return path
-

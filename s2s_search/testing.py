@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import contextlib
 import os
+from pathlib import Path
+from typing import Sequence
 
 import torch
 from torch import nn
@@ -15,7 +17,7 @@ from .runtime import DEVICE_ENV
 from .models import module_device
 
 # %% auto #0
-__all__ = ['stub_device', 'moves_by']
+__all__ = ['stub_device', 'moves_by', 'tiny_blip2']
 
 # %% ../nbs/03b_testing.ipynb #32ef65a8
 @contextlib.contextmanager
@@ -56,3 +58,30 @@ def moves_by(moves: list, # what `stub_device` yielded
     for what, kind, caller in moves:
         if caller.startswith(prefix) or caller == "__main__": out.setdefault(kind, set()).add(what)
     return out
+
+# %% ../nbs/03b_testing.ipynb #19d0c322
+def tiny_blip2(path: str | Path, # the folder to write (`save_pretrained` layout)
+               words: Sequence[str] = ("a", "red", "blue", "striped", "plain", "dress", "hat"), # the tokenizer's vocabulary
+               seed: int = 0) -> Path:
+    "Write a tiny randomly initialised BLIP-2 of the real classes (model, tokenizer, image processor) to `path`: for tests and rehearsals"
+    from tokenizers import Tokenizer, models as tok_models, pre_tokenizers
+    from transformers import (Blip2Config, Blip2ForConditionalGeneration, Blip2Processor, Blip2QFormerConfig, Blip2VisionConfig,
+                              BlipImageProcessor, OPTConfig, PreTrainedTokenizerFast)
+    vocab = {w: i for i, w in enumerate(["<pad>", "</s>", "<unk>", "<image>", *words])}
+    tok = Tokenizer(tok_models.WordLevel(vocab, unk_token="<unk>")); tok.pre_tokenizer = pre_tokenizers.Whitespace()
+    tokenizer = PreTrainedTokenizerFast(tokenizer_object=tok, pad_token="<pad>", eos_token="</s>", bos_token="</s>", unk_token="<unk>",
+                                        additional_special_tokens=["<image>"])
+    n_query = 2
+    vision = Blip2VisionConfig(hidden_size=16, intermediate_size=32, num_hidden_layers=2, num_attention_heads=2, image_size=32, patch_size=8)
+    qformer = Blip2QFormerConfig(hidden_size=16, num_hidden_layers=1, num_attention_heads=2, intermediate_size=32,
+                                 encoder_hidden_size=16, vocab_size=len(vocab))
+    text = OPTConfig(vocab_size=len(vocab), hidden_size=16, num_hidden_layers=1, ffn_dim=32, num_attention_heads=2, word_embed_proj_dim=16,
+                     max_position_embeddings=64, pad_token_id=0, bos_token_id=1, eos_token_id=1)
+    config = Blip2Config(vision_config=vision.to_dict(), qformer_config=qformer.to_dict(), text_config=text.to_dict(),
+                         num_query_tokens=n_query, image_token_index=vocab["<image>"])
+    torch.manual_seed(seed)
+    Blip2ForConditionalGeneration(config).save_pretrained(path)
+    Blip2Processor(image_processor=BlipImageProcessor(size={"height": 32, "width": 32}), tokenizer=tokenizer,
+                   num_query_tokens=n_query).save_pretrained(path)
+    return path
+

@@ -147,7 +147,7 @@ def fabricate(cfg) -> dict[str, list[str]]:
             import open_clip
             state = open_clip.create_model(m.group(1), pretrained=None).state_dict()
         elif a.name.startswith("BLIP-2"):
-            from s2s_search.caption import tiny_blip2
+            from s2s_search.testing import tiny_blip2
             with tempfile.TemporaryDirectory() as d:
                 tiny_blip2(d, seed=len(written) + 1)
                 for f in Path(d).iterdir(): write_to_hub_cache(a.hf_repo, f.name, f.read_bytes())
