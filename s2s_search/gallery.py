@@ -114,10 +114,10 @@ def query_images(test: Dataset, rows: Sequence[int], setting: str = "oracle",
 # %% ../nbs/06_gallery.ipynb #ec032279
 def query_fingerprint(test: Dataset, rows: Sequence[int], setting: str) -> str:
     "Fingerprint of the query images `query_images(test, rows, setting)` would return, from their bytes and boxes"
-    raw = _raw(test).select_columns(list(BOX_COLUMNS))[[int(i) for i in rows]]
-    at = photo_holders(test)  # a photo's rows hold the same bytes: each is read once, from its first row
+    raw, at = _raw(test), photo_holders(test)  # a photo's rows hold the same bytes: each is read once, from its first row
     held = sorted({int(at[i]) for i in rows})
-    cell = dict(zip(held, _raw(test).select_columns(["street_photo_image"])[held]["street_photo_image"]))
+    cell = dict(zip(held, raw.select_columns(["street_photo_image"])[held]["street_photo_image"]))
+    raw = raw.select_columns(list(BOX_COLUMNS))[[int(i) for i in rows]]
     photos = [_encoded_key(cell[int(at[i])]) for i in rows]
     return fingerprint([setting, *rows, *photos, *(v for c in BOX_COLUMNS for v in raw[c])])
 

@@ -17,7 +17,7 @@ from datasets import Dataset, Features, Image as ImageFeature, Value
 from datasets.arrow_writer import ArrowWriter
 
 from .images import BadImageError, load_image, open_image, orientation
-from .schema import ID_COLUMNS, BOX_COLUMNS, IMAGE_COLUMNS
+from .schema import ID_COLUMNS, BOX_COLUMNS, IMAGE_COLUMNS, first_rows
 
 # %% auto #0
 __all__ = ['WORKING_JPEG_QUALITY', 'working_copy', 'write_arrow', 'clean_split']
@@ -55,23 +55,19 @@ def working_copy(data: bytes, # an encoded photo
     return buf.getvalue(), stored, target, tag
 
 # %% ../nbs/02b_ingest.ipynb #396f951b
-def _photo_keys(rows: Dataset | dict, # a split, or a batch of its rows
-                id_column: str, indices) -> list:
+def _photo_keys(ds: Dataset, id_column: str) -> list:
     "Which photo each row holds: its id, or (a split without ids) the row itself"
-    names = rows.column_names if isinstance(rows, Dataset) else rows
-    return rows[id_column] if id_column in names else list(indices)
+    return ds[id_column] if id_column in ds.column_names else list(range(ds.num_rows))
 
 # %% ../nbs/02b_ingest.ipynb #ea74d31d
 _PHOTO_FEATURES = Features({"bytes": Value("binary"), "stored_w": Value("int64"), "stored_h": Value("int64"), "working_w": Value("int64"),
                             "working_h": Value("int64"), "tag": Value("int64"), "problem": Value("string")})
 
 def _decode_photos(ds: Dataset, column: str, keys: list, side: int | None, max_pixels: int | None,
-                   workers: int) -> tuple[Dataset, dict]:
-    "Each distinct photo of `ds[column]` (by `keys`) decoded once, in `workers` processes: its working copy, sizes, tag and problem; and each key's place"
-    place, first = {}, []
-    for i, k in enumerate(keys):
-        if k not in place: place[k] = len(first); first.append(i)
-    photos = ds.select_columns([column]).cast_column(column, ImageFeature(decode=False)).select(first)
+                   workers: int) -> tuple[Dataset, list[int]]:
+    "Each distinct photo of `ds[column]` (by `keys`) decoded once, in `workers` processes: its working copy, sizes, tag and problem; and each row's place in that table"
+    first, at = np.unique(first_rows(keys), return_inverse=True)  # the first row of each photo, in row order
+    photos = ds.select_columns([column]).cast_column(column, ImageFeature(decode=False)).select(first.tolist())
     def decode(batch: dict) -> dict:
         out = {k: [] for k in _PHOTO_FEATURES}
         for cell in batch[column]:
@@ -82,7 +78,7 @@ def _decode_photos(ds: Dataset, column: str, keys: list, side: int | None, max_p
     parallel = workers if workers > 1 and len(first) >= 16 else None  # processes cost more than they save on a few photos
     table = photos.map(decode, batched=True, batch_size=8, writer_batch_size=64, remove_columns=[column], features=_PHOTO_FEATURES,
                        num_proc=parallel, desc=f"decoding each {column.removesuffix('_image').replace('_', ' ')} once", load_from_cache_file=False)
-    return table, place
+    return table, at.tolist()
 
 # %% ../nbs/02b_ingest.ipynb #f08cea76
 _FRAMES = {(True, True): "fits both", (True, False): "fits the stored frame only", (False, True): "fits the rotated frame only", (False, False): "fits neither"}
@@ -122,10 +118,9 @@ def clean_split(ds: Dataset, # a split in the data contract's columns
                 max_pixels: int | None = None, # `load_image`'s limit on what is decoded
                 out_file: str | Path | None = None) -> tuple[Dataset, Counter, Counter, dict]: # the cleaned table's Arrow file (None: the datasets cache)
     "`ds` with each distinct photo decoded once into its working copy and boxes scaled with it, less the rows that cannot be used; the reasons counted, the orientation-tagged boxes by the frames they fit, and the photo counts"
-    t0, workers, n = time.time(), workers or os.cpu_count() or 1, ds.num_rows
-    s_keys, h_keys = (_photo_keys(ds, key, range(n)) for key in ("street_photo_id", "shop_photo_id"))
-    (street, s_place), (shop, h_place) = (_decode_photos(ds, col, keys, side, max_pixels, workers) for col, keys in zip(IMAGE_COLUMNS, (s_keys, h_keys)))
-    s_at, h_at = [s_place[k] for k in s_keys], [h_place[k] for k in h_keys]
+    t0, workers = time.time(), workers or os.cpu_count() or 1
+    (street, s_at), (shop, h_at) = (_decode_photos(ds, col, _photo_keys(ds, key), side, max_pixels, workers)
+                                    for col, key in zip(IMAGE_COLUMNS, ("street_photo_id", "shop_photo_id")))
     rest = ds.remove_columns(list(IMAGE_COLUMNS))
     verdicts = _verdicts(rest, street, s_at, shop["problem"], h_at)
     kept = [i for i, (problem, _, _) in enumerate(verdicts) if not problem]

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from typing import Sequence
 
 import numpy as np
 from datasets import Dataset
@@ -16,7 +17,7 @@ from . import synth_products
 # %% auto #0
 __all__ = ['IMAGE_COLUMNS', 'BOX_COLUMNS', 'REQUIRED_COLUMNS', 'CATEGORIES', 'log', 'ID_COLUMNS', 'id_from_url',
            'product_id_from_url', 'garment_rows', 'garments_with_differing_boxes', 'shop_photo_column',
-           'shop_photo_rows', 'photo_holders']
+           'shop_photo_rows', 'first_rows', 'photo_holders']
 
 # %% ../nbs/02a_schema.ipynb #a22267af
 IMAGE_COLUMNS = ("street_photo_image", "shop_photo_image")
@@ -62,9 +63,12 @@ def shop_photo_rows(ds: Dataset) -> np.ndarray:
     _, first = np.unique(np.asarray(ds[shop_photo_column(ds)], dtype=object).astype(str), return_index=True)
     return np.sort(first)
 
+def first_rows(keys: Sequence) -> np.ndarray:
+    "For every position of `keys`, the first position holding an equal key"
+    first: dict = {}
+    return np.fromiter((first.setdefault(k, i) for i, k in enumerate(keys)), dtype=np.int64, count=len(keys))
+
 def photo_holders(ds: Dataset, # a split
                   id_column: str = "street_photo_id") -> np.ndarray: # or "shop_photo_id"
     "For every row, the first row with its photo id: where a reader reads a photo once for all its rows (each row itself without ids)"
-    if id_column not in ds.column_names: return np.arange(ds.num_rows)
-    first: dict = {}
-    return np.fromiter((first.setdefault(k, i) for i, k in enumerate(ds[id_column])), dtype=np.int64, count=ds.num_rows)
+    return first_rows(ds[id_column]) if id_column in ds.column_names else np.arange(ds.num_rows)
