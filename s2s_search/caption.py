@@ -25,15 +25,15 @@ from .artefacts import BLIP2_HUB_ID, blip2_weights, hub_offline_unless_reachable
 from .schema import BOX_COLUMNS, garment_rows
 from .synth_products import CATEGORIES, COLOURS, PATTERNS
 from .images import CROP_MARGIN, DECODED_KEEP_BYTES, LazyImages, grow_box, load_image
-from .config import Config
+from .config import Config, config_hash
 from .models import Embedder, save_weights, state_dict_checksum
 from .data import IMAGENET_MEAN, IMAGENET_STD, load_street2shop, split_train_val
 from .registry import Registry
-from .runs import TrainedRun, check_may_train, trained_run
+from .runs import TrainedRun, load_or_train, trained_run
 from . import __version__
-from .runtime import get_device, seed_everything, write_atomic
+from .runtime import get_device, write_atomic
 from .gallery import query_images
-from .train import warmup_cosine
+from .train import EpochLoop, warmup_cosine
 
 # %% auto #0
 __all__ = ['NOUNS', 'PATTERN_WORDS', 'CAPTIONER_KINDS', 'CAPTIONERS', 'list_captioners', 'ATTRIBUTES', 'CAPTIONER_CODE_VERSION',
@@ -323,18 +323,15 @@ def captioner_run(cfg: Config) -> TrainedRun:
     return trained_run("captioner", {"data": asdict(cfg.data), "caption": caption, "seed": cfg.seed}, CAPTIONER_CODE_VERSION, cfg.caption.model)
 
 # %% ../nbs/09_caption.ipynb #0cbbf042
-def train_captioner(cfg: Config, # a preset, e.g. `get_preset("default")`
-                    progress: bool = True,
-                    device: str | None = None) -> tuple[Captioner, dict]:
-    "Train (or load the cached run of) the preset's captioner on the train split; return it and the run's record"
+class _GeneratorState:
+    "A `torch.Generator` as a checkpoint part: its state in `state_dict`"
+    def __init__(self, generator: torch.Generator): self.generator = generator
+    def state_dict(self) -> dict: return {"state": self.generator.get_state()}
+    def load_state_dict(self, d: dict) -> None: self.generator.set_state(d["state"])
+
+def _train_captioner(cfg: Config, save_dir: Path, device: torch.device, progress: bool) -> tuple[Captioner, dict]:
+    "Train the preset's captioner into the run folder `save_dir` (resuming from its `last.pt`); return it and its record"
     c, sch = cfg.caption, cfg.caption.train
-    if not CAPTIONERS[c.model].trainable: return create_captioner(c.model), {"name": c.model, "trained": False}
-    run = captioner_run(cfg)
-    save_dir = run.folder
-    device = get_device(device)  # the model stays there: the pipeline captions where it trained
-    if (done := run.record()) is not None: return load_captioner(save_dir / "model", device=device), done
-    check_may_train("the captioner", cfg.name)
-    seed_everything(cfg.seed)
     model = create_captioner(c.model, image_size=c.image_size)
     t0 = time.time()
     rows = load_street2shop(cfg=cfg.data, verbose=progress)["train"]
@@ -348,12 +345,16 @@ def train_captioner(cfg: Config, # a preset, e.g. `get_preset("default")`
     steps = max(1, n // bs) if n >= bs else 1
     opt = torch.optim.AdamW(model.parameters(), lr=sch.lr, weight_decay=sch.weight_decay)
     sched = warmup_cosine(opt, sch.warmup_steps, steps * sch.epochs)
-    gen = torch.Generator().manual_seed(cfg.seed)
+    gen = torch.Generator().manual_seed(cfg.seed)  # every epoch's order and augmentation, in turn
     mean, std = torch.tensor(model.mean).view(1, 3, 1, 1), torch.tensor(model.std).view(1, 3, 1, 1)
     model.to(device)
-    history, best, best_state, bad = [], -1.0, None, 0
+    loop = EpochLoop(save_dir, config_hash(asdict(c)), sch.epochs, sch.patience,
+                     {"model": model, "optimizer": opt, "scheduler": sched, "generator": _GeneratorState(gen)})
+    if loop.resume() and progress: print(f"resuming from epoch {loop.epoch} of {sch.epochs} ({loop.last})")
+    best_path = save_dir / "best.pt"
     t1 = time.time()
-    for epoch in range(sch.epochs):
+    while loop.running:
+        epoch = loop.epoch
         model.train()
         order, total = torch.randperm(n, generator=gen), 0.0
         for s in tqdm(range(steps), disable=not progress, desc=f"epoch {epoch + 1}", leave=False):
@@ -367,23 +368,29 @@ def train_captioner(cfg: Config, # a preset, e.g. `get_preset("default")`
         street = _accuracies(model.predict(va_street, 256), va_labels)
         shop = _accuracies(model.predict(va_shop, 256), va_labels[va_idx])
         score = float(np.nanmean([d[a] for d in (street, shop) for a in ATTRIBUTES]))
-        improved = best_state is None or score > best  # the first epoch counts even when validation is empty (NaN)
-        if improved: best, bad, best_state = score, 0, {k: v.detach().clone() for k, v in model.state_dict().items()}
-        else: bad += 1
-        history.append({"epoch": epoch + 1, "train_loss": total / steps, "val_score": score, "val_street": street, "val_shop": shop,
-                        "seconds": time.time() - t1})
+        h = {"epoch": epoch + 1, "train_loss": total / steps, "val_score": score, "val_street": street, "val_shop": shop, "seconds": time.time() - t1}
+        improved = loop.end_epoch(h, score, lambda: write_atomic(best_path, lambda f: torch.save(model.state_dict(), f)))
         if progress: print(f"epoch {epoch + 1}: loss {total / steps:.3f}  val street {street['all']:.3f}  shop {shop['all']:.3f}"
                            f"  mean {score:.3f}{'  *' if improved else ''}")
-        if sch.patience is not None and bad >= sch.patience: break
-    model.load_state_dict(best_state)
+    model.load_state_dict(torch.load(best_path, map_location=device, weights_only=True))
     model.cpu().eval().save(save_dir / "model")
-    best_h = max(history, key=lambda h: h["val_score"])
-    record = {"name": c.model, "trained": True, "epochs": len(history), "best_epoch": best_h["epoch"],
-              "stopped": "early" if len(history) < sch.epochs else "epochs", "val_street": best_h["val_street"], "val_shop": best_h["val_shop"],
-              "decode_seconds": decode_s, "train_seconds": time.time() - t1, "seconds": time.time() - t0, "history": history,
+    best_h = max(loop.history, key=lambda h: h["val_score"])
+    record = {"name": c.model, "trained": True, "epochs": loop.epoch, "best_epoch": best_h["epoch"],
+              "stopped": loop.stopped, "val_street": best_h["val_street"], "val_shop": best_h["val_shop"],
+              "decode_seconds": decode_s, "train_seconds": time.time() - t1, "seconds": time.time() - t0, "history": loop.history,
               "train_images": n, "train_street": len(tr_rows), "val_images": len(va_street) + len(va_shop),
               "config": asdict(c), "key": save_dir.name}
-    return model.to(device), run.finish(record)
+    return model.to(device), record
+
+# %% ../nbs/09_caption.ipynb #545b10a7
+def train_captioner(cfg: Config, # a preset, e.g. `get_preset("default")`
+                    progress: bool = True,
+                    device: str | None = None) -> tuple[Captioner, dict]:
+    "Train (or load the cached run of) the preset's captioner on the train split; return it and the run's record"
+    if not CAPTIONERS[cfg.caption.model].trainable: return create_captioner(cfg.caption.model), {"name": cfg.caption.model, "trained": False}
+    device = get_device(device)  # the model stays there: the pipeline captions where it trained
+    return load_or_train(captioner_run(cfg), "the captioner", cfg, load=lambda folder, _: load_captioner(folder / "model", device=device),
+                         fit=lambda folder: _train_captioner(cfg, folder, device, progress))
 
 # %% ../nbs/09_caption.ipynb #57e59865
 class Blip2Captioner(Captioner):

@@ -17,9 +17,9 @@ from .registry import Registry
 
 # %% auto #0
 __all__ = ['STREET2SHOP_HUB_ID', 'DEFAULT_PER_FAMILY', 'STREET2SHOP_PER_FAMILY', 'PRESETS', 'PRESET_ENV', 'register_preset',
-           'list_presets', 'SynthConfig', 'DataConfig', 'ModelConfig', 'Schedule', 'TrainConfig', 'IndexConfig',
-           'EvalConfig', 'DetectConfig', 'CaptionConfig', 'RerankConfig', 'PipelineConfig', 'ImageConfig', 'Config',
-           'override', 'preset_name', 'get_preset', 'config_hash']
+           'list_presets', 'SynthConfig', 'DataConfig', 'ModelConfig', 'Schedule', 'PairTraining', 'TrainConfig',
+           'IndexConfig', 'EvalConfig', 'DetectConfig', 'CaptionConfig', 'RerankConfig', 'PipelineConfig',
+           'ImageConfig', 'Config', 'override', 'preset_name', 'get_preset', 'config_hash']
 
 # %% ../nbs/00a_config.ipynb #59d7bf5a
 STREET2SHOP_HUB_ID = "petr7555/street2shop"  # the real data set on the Hugging Face hub
@@ -91,26 +91,30 @@ class Schedule:
 
 # %% ../nbs/00a_config.ipynb #67fb4778
 @dataclass
-class TrainConfig(Schedule):
-    "How a model trained by `s2s_search.train.train` learns (the embedders as `Config.train`, the re-ranker as `RerankConfig.train`): a `Schedule` and the loop's own settings."
-    loss: str = "infonce"              # registered loss: "infonce" (in-batch, symmetric) or "cosine" (pairs, ±1)
+class PairTraining(Schedule):
+    "How a model trained on (street crop, shop photo) batches by `s2s_search.train.train` learns: a `Schedule` and the loop's settings (the re-ranker's `RerankConfig.train`; the embedders' `TrainConfig` adds their own)."
     grad_clip: float = 1.0             # max gradient norm
-    temperature: float = 0.07          # InfoNCE temperature
-    margin: float = 0.2                # CosineEmbeddingLoss margin for negative pairs
     num_workers: int = 0               # DataLoader worker processes; 0: the training process loads (on 2 CPU cores workers only take compute)
     street_augment: str = "erase"      # registered street-crop augmentation (`s2s_search.data`): "erase", "light", "strong" or "none"
     jitter: float = 0.3                # random extra margin of training street crops around their box, as a share of the box
+    group_size: int = 4                # products per group of rivals when batches are built from confusions (the re-ranker: a product and its first-stage rivals)
+    amp: bool = True                   # reduced precision where the hardware has it (`runtime.autocast_dtype`: bf16, or fp16 with loss scaling)
+    backbone_lr_scale: float = 1.0     # the backbone's learning rate as a share of `lr` (the head and a loss's own parameters learn at `lr`): below 1 to fine-tune published weights
+    decay_norms_and_biases: bool = True  # weight decay on every parameter; False: on matrices and kernels only, as fine-tuning recipes do (`train.param_groups`)
+
+@dataclass
+class TrainConfig(PairTraining):
+    "How the embedders learn (`Config.train`): the `PairTraining` settings, their loss, mining, distillation and per-family overrides."
+    loss: str = "infonce"              # registered loss: "infonce" (in-batch, symmetric) or "cosine" (pairs, ±1)
+    temperature: float = 0.07          # InfoNCE temperature
+    margin: float = 0.2                # CosineEmbeddingLoss margin for negative pairs
     mine_from: int = 0                 # InfoNCE: from this epoch on, batches are groups of the model's own confusions, refreshed each epoch (0: never)
     category_weight: float = 1.0       # InfoNCE: weight of the auxiliary category loss (`losses.CategoryLoss`; 0: none)
     distil_from: str | None = None     # a family trained first (e.g. "resnet18") whose in-batch similarities this one also learns
     distil_weight: float = 1.0         # weight of that term (`losses.DistillationLoss`)
     distil_temperature: float = 0.1    # softmax temperature of both models' similarities in that term
-    group_size: int = 4                # products per group of rivals when mining (the re-ranker: a product and its first-stage rivals)
-    amp: bool = True                   # reduced precision where the hardware has it (`runtime.autocast_dtype`: bf16, or fp16 with loss scaling)
-    backbone_lr_scale: float = 1.0     # the backbone's learning rate as a share of `lr` (the head and a loss's own parameters learn at `lr`): below 1 to fine-tune published weights
-    decay_norms_and_biases: bool = True  # weight decay on every parameter; False: on matrices and kernels only, as fine-tuning recipes do (`train.param_groups`)
     grad_checkpointing: bool = False   # recompute the backbone's activations in the backward pass where it can (open_clip towers; timm's Xception cannot): memory for time
-    per_family: dict[str, dict] = field(default_factory=dict)  # embedders: family -> overrides of the fields above
+    per_family: dict[str, dict] = field(default_factory=dict)  # family -> overrides of the fields above
 
     def for_family(self, family: str) -> TrainConfig:
         "The settings `family` trains with: the fields above, then `per_family[family]` (unknown keys raise `KeyError`)"
@@ -174,7 +178,7 @@ class RerankConfig:
     hidden: int = 128                  # width of its pair network
     # five epochs of about 36 s at 96 px, every one kept (patience = epochs); batches of 32 products in groups of 8:
     # a product and its first-stage rivals
-    train: TrainConfig = field(default_factory=lambda: TrainConfig(epochs=5, patience=5, lr=2e-3, batch_size=32, group_size=8))
+    train: PairTraining = field(default_factory=lambda: PairTraining(epochs=5, patience=5, lr=2e-3, batch_size=32, group_size=8))
     top_r: int = 20                    # first-stage candidates each validation crop re-ranks
     train_boxes: str = "detector"      # street crops it learns on: "detector", the pipeline's detector's boxes (`detect.detector_boxes`), or "oracle", the annotated ones
 

@@ -26,8 +26,8 @@ from PIL import Image
 
 from .registry import Registry
 from .config import Config, DetectConfig, Schedule, get_preset
-from .runtime import cache_dir, get_device, seed_everything, write_atomic, write_dir_atomic
-from .runs import TrainedRun, check_may_train, trained_run
+from .runtime import cache_dir, get_device, write_atomic, write_dir_atomic
+from .runs import TrainedRun, load_or_train, trained_run
 from .images import grow_box, load_image, open_image, orientation
 from .artefacts import MissingArtefactError, yolo_weights
 from .data import load_street2shop, split_train_val
@@ -323,21 +323,15 @@ def _fit(det: YoloCropper, data_yaml: Path, cfg: DetectConfig, n_train: int, see
     return {v: float(m.results_dict[k]) for k, v in keys.items()} if m is not None else {}
 
 # %% ../nbs/08_detect.ipynb #e4ead930
-def train_detector(cfg: Config | None = None, # a preset (default: the `S2S_PRESET` preset)
-                   progress: bool = True, # show ultralytics' training log
-                  ) -> tuple[YoloCropper, dict]:
-    "Train (or load the cached run of) the preset's garment detector; return it and the run's record"
-    cfg = cfg or get_preset()
-    if (p := cfg.detect.train.patience) is not None:
-        raise ValueError(f"detect.train.patience must be None: ultralytics validates nothing while the detector trains, so it cannot stop early (got {p})")
-    run, d = detector_run(cfg), cfg.detect
-    out = run.folder
-    if (done := run.record()) is not None:
-        det = load_detector(out / "best")
-        det.cfg = d  # the inference settings asked for now
-        return det, done
-    check_may_train("the detector", cfg.name)
-    seed_everything(cfg.seed)
+def _load_trained(folder: Path, d: DetectConfig) -> YoloCropper:
+    "The finished run's detector, with the inference settings asked for now"
+    det = load_detector(folder / "best")
+    det.cfg = d
+    return det
+
+def _train_run(cfg: Config, out: Path, progress: bool) -> tuple[YoloCropper, dict]:
+    "Train the preset's detector into the run folder `out`; return the saved detector and its record"
+    d = cfg.detect
     rows = load_street2shop(cfg=cfg.data, verbose=progress)["train"]
     tr, va = split_train_val(rows, cfg.data.val_fraction, cfg.data.seed)
     if d.train_images is not None and d.train_images < len(tr):
@@ -354,12 +348,20 @@ def train_detector(cfg: Config | None = None, # a preset (default: the `S2S_PRES
         write_dir_atomic(out / "best", det.save)
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    trained = load_detector(out / "best")  # exactly what later calls load
-    trained.cfg = d
+    trained = _load_trained(out, d)  # exactly what later calls load
     val = box_metrics(trained, va)
-    record = {"model": d.model, "epochs": d.train.epochs, "train_seconds": seconds, "train_images": len(tr),
-              "val_images": len(va), "classes": names, "yolo_val": yolo_metrics, "val": val, "detect": asdict(d)}
-    return trained, run.finish(record)
+    return trained, {"model": d.model, "epochs": d.train.epochs, "train_seconds": seconds, "train_images": len(tr),
+                     "val_images": len(va), "classes": names, "yolo_val": yolo_metrics, "val": val, "detect": asdict(d)}
+
+def train_detector(cfg: Config | None = None, # a preset (default: the `S2S_PRESET` preset)
+                   progress: bool = True, # show ultralytics' training log
+                  ) -> tuple[YoloCropper, dict]:
+    "Train (or load the cached run of) the preset's garment detector; return it and the run's record"
+    cfg = cfg or get_preset()
+    if (p := cfg.detect.train.patience) is not None:
+        raise ValueError(f"detect.train.patience must be None: ultralytics validates nothing while the detector trains, so it cannot stop early (got {p})")
+    return load_or_train(detector_run(cfg), "the detector", cfg, load=lambda folder, _: _load_trained(folder, cfg.detect),
+                         fit=lambda folder: _train_run(cfg, folder, progress))
 
 # %% ../nbs/08_detect.ipynb #1f0c5f65
 def detect_rows(detector: YoloCropper, # a trained detector

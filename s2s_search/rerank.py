@@ -5,7 +5,6 @@
 # %% ../nbs/10_rerank.ipynb #85ef02da
 from __future__ import annotations
 
-import functools
 import json
 import time
 from dataclasses import asdict
@@ -21,16 +20,15 @@ from safetensors.torch import load_file
 from torch import nn
 
 from .config import Config
-from .runtime import get_device, seed_everything
-from .runs import check_may_train, trained_run
+from .runtime import get_device
+from .runs import load_or_train, trained_run
 from .data import Street2ShopImageSimilarityDataset, load_street2shop, make_loader, split_train_val
 from .detect import detector_boxes, train_detector
 from .models import Embedder, create_embedder, save_weights, state_dict_checksum
-from .losses import similarity_kl
-from .train import TRAINING_CODE_VERSION, RetrievalValidation, confusable_products, fit_embedder, param_groups, train
+from .train import (TRAINING_CODE_VERSION, RetrievalValidation, confusable_products, fit_embedder, param_groups, train)
 
 # %% auto #0
-__all__ = ['Reranker', 'create_reranker', 'load_reranker', 'standardise', 'FirstStagePrior', 'RerankValidation', 'train_reranker']
+__all__ = ['Reranker', 'create_reranker', 'load_reranker', 'standardise', 'RerankValidation', 'train_reranker']
 
 # %% ../nbs/10_rerank.ipynb #bcabe171
 class Reranker(nn.Module):
@@ -72,16 +70,10 @@ class Reranker(nn.Module):
     def loss(self,
              street: torch.Tensor, # (B, 1 + T, dim) features of B street crops ...
              shop: torch.Tensor, # (B, 1 + T, dim) ... and of their own products' shop photos
-             labels: torch.Tensor | None = None, # ignored: row i of `shop` is crop i's product
-             targets: tuple[torch.Tensor, torch.Tensor] | None = None, # a teacher's (street, shop) embeddings of the batch (`FirstStagePrior`)
-             distil_weight: float = 0.0, # with `targets`: weight of the KL term towards their similarities
-             distil_temperature: float = 0.1) -> torch.Tensor: # softmax temperature of their cosines in that term
-        "Softmax cross-entropy of each crop over every shop photo of the batch; with `targets` and a weight, a distillation term"
+             labels: torch.Tensor | None = None) -> torch.Tensor: # ignored: row i of `shop` is crop i's product
+        "Softmax cross-entropy of each crop over every shop photo of the batch"
         logits = self.pair_scores(street, shop)                           # (B, B), matches on the diagonal
-        out = F.cross_entropy(logits, torch.arange(len(street), device=logits.device))
-        if targets is None or not distil_weight: return out
-        cos = targets[0].float() @ targets[1].float().T                   # (B, B) the teacher's cosines
-        return out + distil_weight * similarity_kl(logits.float(), cos / distil_temperature)
+        return F.cross_entropy(logits, torch.arange(len(street), device=logits.device))
 
     def features(self,
                  images: Sequence[Image.Image], # PIL images of any size and mode
@@ -171,26 +163,6 @@ def standardise(scores: np.ndarray, # (Q, R) raw scores of one stage, NaN for mi
     z = np.where(std > eps, (s - mean) / np.where(std > eps, std, 1), 0.0)
     return np.where(ok, z, np.nan).astype(np.float32)
 
-# %% ../nbs/10_rerank.ipynb #c2068af9
-class FirstStagePrior(nn.Module):
-    "A frozen embedder's (the first stage's, or a teacher's) embeddings of batches normalised for another model (the re-ranker): renormalised and resized to its own input"
-    def __init__(self,
-                 first_stage: Embedder, # the trained first stage, kept frozen
-                 mean: Sequence[float], # the normalisation the incoming batches carry
-                 std: Sequence[float]):
-        super().__init__()
-        self.first_stage = first_stage
-        as4 = lambda v: torch.tensor(v, dtype=torch.float32).view(1, 3, 1, 1)
-        for k, v in dict(src_mean=mean, src_std=std, dst_mean=first_stage.mean, dst_std=first_stage.std).items():
-            self.register_buffer(k, as4(v), persistent=False)
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor: # (N, 3, H, W) normalised with `mean`, `std`
-        "(N, D) unit-norm first-stage embeddings"
-        x = x.float() * self.src_std + self.src_mean
-        side = self.first_stage.image_size
-        if x.shape[-1] != side: x = F.interpolate(x, size=(side, side), mode="bilinear", antialias=True, align_corners=False)
-        return self.first_stage((x - self.dst_mean) / self.dst_std)
-
 # %% ../nbs/10_rerank.ipynb #cb3c7dcb
 class RerankValidation:
     "Validation crops re-ranking the first stage's `top_r` candidates by the re-ranker's score"
@@ -214,27 +186,10 @@ class RerankValidation:
                 "first_stage_top1": self.first_stage_top1}
 
 # %% ../nbs/10_rerank.ipynb #ff2d2a58
-def train_reranker(cfg: Config, # a preset, e.g. `get_preset("default")`; `cfg.rerank` says what to train, `cfg.rerank.train` how
-                   family: str, # the first stage (`cfg.model` family), trained or loaded by `fit_embedder`, whose confusions it learns
-                   progress: bool = True,
-                   device: str | None = None) -> tuple[Reranker, dict]: # default: best available
-    "Train (or load the cached run of) the preset's re-ranker on `family`'s hard candidates; return it and the run's record"
+def _train_reranker(cfg: Config, family: str, first_stage: Embedder, detector, save_dir: Path, device: torch.device,
+                    progress: bool) -> tuple[Reranker, dict]:
+    "Train the preset's re-ranker on `first_stage`'s hard candidates into the run folder `save_dir`; return it and its record"
     r, tcfg = cfg.rerank, cfg.rerank.train
-    if tcfg.per_family: raise ValueError("rerank.train.per_family is for embedders; set the re-ranker's fields in rerank.train itself")
-    if r.train_boxes not in ("oracle", "detector"): raise ValueError(f"rerank.train_boxes must be 'oracle' or 'detector', got {r.train_boxes!r}")
-    first_stage = fit_embedder(cfg, family, progress=progress, device=device)[0]
-    detector = train_detector(cfg, progress=progress)[0] if r.train_boxes == "detector" else None
-    teacher = fit_embedder(cfg, tcfg.distil_from, progress=progress, device=device)[0] if tcfg.distil_from else None
-    run = trained_run("rerankers", {"data": asdict(cfg.data), "rerank": asdict(r), "seed": cfg.seed,
-                                    "first_stage": first_stage.weights_checksum(),
-                                    **({"teacher": teacher.weights_checksum()} if teacher is not None else {}),
-                                    **({"detector": state_dict_checksum(detector.yolo.model)} if detector is not None else {})},
-                      TRAINING_CODE_VERSION, r.model)
-    save_dir = run.folder
-    device = get_device(device)  # the model stays there: the pipeline re-ranks where it trained
-    if (done := run.record()) is not None: return load_reranker(save_dir / "best", device=device), done
-    check_may_train("the re-ranker", cfg.name)
-    seed_everything(cfg.seed)
     model = create_reranker(r.model, r.dim, r.hidden, pretrained=cfg.model.pretrained)
     rows, replaced = load_street2shop(cfg=cfg.data, verbose=progress)["train"], 0.0
     if detector is not None: rows, replaced = detector_boxes(detector, rows)  # the crops search will show it
@@ -242,21 +197,36 @@ def train_reranker(cfg: Config, # a preset, e.g. `get_preset("default")`; `cfg.r
     t = time.time()
     rivals = confusable_products(first_stage, tr_rows, k=tcfg.group_size - 1, batch_size=cfg.index.batch_size)
     validation = RerankValidation(va_rows, first_stage, r.top_r, cfg.index.batch_size)
-    view = FirstStagePrior(teacher, model.encoder.mean, model.encoder.std) if teacher is not None else None  # the teacher's view of each batch
     ds = Street2ShopImageSimilarityDataset(rows=tr_rows, num_negative_pairs=0, cfg=cfg.data, train=True, model=model.encoder,
                                            street_augment=tcfg.street_augment, jitter=tcfg.jitter)
     loader = make_loader(ds, tcfg.batch_size, num_workers=tcfg.num_workers, seed=cfg.seed, drop_last=True, distinct_products=True,
                          neighbours=rivals, group_size=tcfg.group_size)
     opt = torch.optim.AdamW(param_groups(model, tcfg), lr=tcfg.lr, weight_decay=tcfg.weight_decay, fused=True)
     result = train(model, loader, opt, device=device, save_dir=save_dir, cfg=tcfg, progress=progress, validate=validation.score,
-                   loss_fn=functools.partial(model.loss, distil_weight=tcfg.distil_weight,
-                                             distil_temperature=tcfg.distil_temperature), teacher=view, seed=cfg.seed)
+                   loss_fn=model.loss, seed=cfg.seed)
     best = max(result["history"], key=lambda h: h["val_mAP"])
     record = {"name": r.model, "first_stage": family, "epochs": result["epoch"], "best_epoch": best["epoch"], "best_val_top1": best["val_top1"],
               "best_val_mAP": best["val_mAP"], 
-              "val_first_stage_top1": validation.first_stage_top1, "distil_from": tcfg.distil_from,
+              "val_first_stage_top1": validation.first_stage_top1,
               "train_boxes": r.train_boxes, "boxes_replaced": replaced, "train_seconds": time.time() - t,
               "lr": tcfg.lr, "batch_size": tcfg.batch_size, "group_size": tcfg.group_size, "image_size": model.image_size,
               "steps": result["epoch"] * len(loader), "history": result["history"], "train_rows": len(ds)}
-    run.finish(record)
     return model.eval(), record
+
+# %% ../nbs/10_rerank.ipynb #49162db5
+def train_reranker(cfg: Config, # a preset, e.g. `get_preset("default")`; `cfg.rerank` says what to train, `cfg.rerank.train` how
+                   family: str, # the first stage (`cfg.model` family), trained or loaded by `fit_embedder`, whose confusions it learns
+                   progress: bool = True,
+                   device: str | None = None) -> tuple[Reranker, dict]: # default: best available
+    "Train (or load the cached run of) the preset's re-ranker on `family`'s hard candidates; return it and the run's record"
+    r = cfg.rerank
+    if r.train_boxes not in ("oracle", "detector"): raise ValueError(f"rerank.train_boxes must be 'oracle' or 'detector', got {r.train_boxes!r}")
+    first_stage = fit_embedder(cfg, family, progress=progress, device=device)[0]
+    detector = train_detector(cfg, progress=progress)[0] if r.train_boxes == "detector" else None
+    run = trained_run("rerankers", {"data": asdict(cfg.data), "rerank": asdict(r), "seed": cfg.seed,
+                                    "first_stage": first_stage.weights_checksum(),
+                                    **({"detector": state_dict_checksum(detector.yolo.model)} if detector is not None else {})},
+                      TRAINING_CODE_VERSION, r.model)
+    device = get_device(device)  # the model stays there: the pipeline re-ranks where it trained
+    return load_or_train(run, "the re-ranker", cfg, load=lambda folder, _: load_reranker(folder / "best", device=device),
+                         fit=lambda folder: _train_reranker(cfg, family, first_stage, detector, folder, device, progress))

@@ -11,11 +11,13 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from .config import config_hash
-from .runtime import cache_dir, write_atomic
+from typing import Callable, TypeVar
+
+from .config import Config, config_hash
+from .runtime import cache_dir, seed_everything, write_atomic
 
 # %% auto #0
-__all__ = ['NotTrainedError', 'load_only', 'check_may_train', 'TrainedRun', 'trained_run']
+__all__ = ['NotTrainedError', 'load_only', 'check_may_train', 'TrainedRun', 'trained_run', 'load_or_train']
 
 # %% ../nbs/00c_runs.ipynb #dd11c68a
 class NotTrainedError(RuntimeError):
@@ -59,3 +61,20 @@ def trained_run(kind: str, # the cache's sub-folder, e.g. "checkpoints", "detect
     "The run of `key` under `code_version`: another configuration or code version is another folder, so an old run is never loaded"
     h = config_hash({**key, "code": code_version})
     return TrainedRun(cache_dir(kind, f"{name}-{h}" if name else h))
+
+# %% ../nbs/00c_runs.ipynb #8f186a5b
+_Result = TypeVar("_Result")
+
+def load_or_train(run: TrainedRun, # the component's run, from `trained_run`
+                  what: str, # the component, for the error inside `load_only()`, e.g. "the detector"
+                  cfg: Config, # the preset: its name for that error, its seed for training
+                  load: Callable[[Path, dict], _Result], # the finished run's result, from its folder and record
+                  fit: Callable[[Path], tuple[_Result, dict]], # trains into the folder (resuming what a killed run left there); returns the result and its record
+                  records: bool = True, # False in all but one of several processes training together
+                 ) -> tuple[_Result, dict]:
+    "The trained-run protocol: load the finished run; else check training is allowed, seed, train, and record the run"
+    if (done := run.record()) is not None: return load(run.folder, done), done
+    check_may_train(what, cfg.name)
+    seed_everything(cfg.seed)
+    result, record = fit(run.folder)
+    return result, run.finish(record) if records else record

@@ -10,32 +10,31 @@ import math
 import os
 import tempfile
 import time
-from contextlib import contextmanager
 from dataclasses import asdict
 from pathlib import Path
+from safetensors.torch import load_file
 from typing import Callable
 
 import numpy as np
 import torch
+from datasets import Dataset, Image as ImageFeature
 from tqdm.auto import tqdm
 
-from datasets import Dataset, Image as ImageFeature
-from safetensors.torch import load_file
-
-from .config import Config, TrainConfig, config_hash, get_preset
-from .runtime import autocast_dtype, cache_dir, get_device, seed_everything, write_atomic
-from .runs import check_may_train, trained_run
-from .images import DECODED_KEEP_BYTES, LazyImages
-from .gallery import query_images
-from .data import Street2ShopImageSimilarityDataset, load_street2shop, make_loader, split_train_val
-from .schema import IMAGE_COLUMNS, garment_rows, shop_photo_rows
-from .models import Embedder, create_embedder, init_head, load_embedder
 from .losses import CategoryLoss, DistillationLoss, create_loss
+from .config import Config, PairTraining, config_hash, get_preset
+from .images import DECODED_KEEP_BYTES, LazyImages
+from .models import Embedder, create_embedder, init_head, load_embedder
+from .schema import IMAGE_COLUMNS, garment_rows, shop_photo_rows
+from .data import Street2ShopImageSimilarityDataset, load_street2shop, make_loader, split_train_val
+from .runtime import autocast_dtype, cache_dir, get_device, write_atomic
+from .runs import load_or_train, trained_run
+from .gallery import query_images
+from .distributed import broadcast, distributed, ddp_parts, rank0_first
 
 # %% auto #0
-__all__ = ['TRAINING_CODE_VERSION', 'pair_auc', 'warmup_cosine', 'grad_scaler', 'run_epoch', 'RetrievalValidation',
-           'confusable_products', 'distributed', 'RankBatches', 'GatheredLoss', 'train', 'train_fields', 'epoch_seed',
-           'plot_history', 'param_groups', 'initial_embedder', 'fit_embedder']
+__all__ = ['TRAINING_CODE_VERSION', 'pair_auc', 'warmup_cosine', 'grad_scaler', 'run_epoch', 'EpochLoop', 'RetrievalValidation',
+           'confusable_products', 'train', 'train_fields', 'epoch_seed', 'plot_history', 'param_groups',
+           'initial_embedder', 'fit_embedder']
 
 # %% ../nbs/04_train.ipynb #00ff786b
 def pair_auc(scores: np.ndarray, # (P,) similarity per pair
@@ -111,6 +110,57 @@ def _save_checkpoint(state: dict, path: Path) -> None:
 def _load_checkpoint(path: Path) -> dict:
     return torch.load(path, map_location="cpu", weights_only=True)
 
+# %% ../nbs/04_train.ipynb #3022bde8
+class EpochLoop:
+    "Early stopping and resuming for a training loop: `running`, then `end_epoch` after each epoch; `last.pt` holds `parts` and the loop's state"
+    def __init__(self,
+                 save_dir: Path, # where `last.pt` goes
+                 run_key: str, # names the configuration: a `last.pt` of another one is refused, never mixed in
+                 epochs: int,
+                 patience: int | None, # epochs without a better score before stopping (None: never stop early)
+                 parts: dict, # name -> what to checkpoint (anything with `state_dict` and `load_state_dict`)
+                 writes: bool = True): # False in all but one of several processes
+        self.last, self.epochs, self.patience, self.parts, self.writes = Path(save_dir) / "last.pt", epochs, patience or epochs, parts, writes
+        self.state = {"epoch": 0, "best": -math.inf, "bad_epochs": 0, "history": [], "run_key": run_key}
+
+    @property
+    def running(self) -> bool: return self.state["epoch"] < self.epochs and self.state["bad_epochs"] < self.patience
+    @property
+    def epoch(self) -> int: return self.state["epoch"]  # the next epoch, 0-based
+    @property
+    def history(self) -> list[dict]: return self.state["history"]
+    @property
+    def stopped(self) -> str: return "early" if self.state["bad_epochs"] >= self.patience else "epochs"
+
+    def resume(self) -> bool:
+        "Continue from `last.pt` if there is one (parts and state restored); whether there was"
+        if not self.last.exists(): return False
+        ckpt = _load_checkpoint(self.last)
+        if ckpt["run_key"] != self.state["run_key"]:
+            raise ValueError(f"{self.last} was written by another configuration (run key {ckpt['run_key']} != {self.state['run_key']}); "
+                             "use another save_dir or delete it")
+        for name, part in self.parts.items():
+            if name in ckpt: part.load_state_dict(ckpt[name])
+        self.state = {k: ckpt[k] for k in self.state}
+        self.state["history"] = json.loads(self.state["history"])
+        return True
+
+    def end_epoch(self, h: dict, # the epoch's history entry
+                  score: float, # higher is better
+                  save_best: Callable[[], None]) -> bool: # saves the model as the best so far
+        "Record the epoch, save the best weights when `score` improved, checkpoint; whether it improved"
+        score = -math.inf if math.isnan(score) else score
+        improved = self.state["epoch"] == 0 or score > self.state["best"]
+        if improved: self.state["best"], self.state["bad_epochs"] = score, 0
+        else: self.state["bad_epochs"] += 1
+        self.state["epoch"] += 1
+        self.state["history"].append(h)
+        if self.writes:
+            if improved: save_best()
+            _save_checkpoint({**{name: part.state_dict() for name, part in self.parts.items()},
+                              **{k: v for k, v in self.state.items() if k != "history"}, "history": json.dumps(self.history)}, self.last)
+        return improved
+
 # %% ../nbs/04_train.ipynb #958e70cc
 class RetrievalValidation:
     "Validation garments as search queries: oracle crops ranked against every shop photo of the validation products, by product"
@@ -170,79 +220,6 @@ def confusable_products(embedder, # anything with `embed(images, batch_size)`
     order = np.argsort(-sims, 1)[:, :k]
     return {p: val.products[o].tolist() for p, o in zip(val.products, order)}
 
-# %% ../nbs/04_train.ipynb #fd5f0429
-def distributed() -> tuple[int, int]:
-    "(rank, world size) of this process; under `torchrun` (`WORLD_SIZE` > 1) the process group is joined first (gloo on CPU, NCCL on GPU)"
-    world = int(os.environ.get("WORLD_SIZE", "1"))
-    if world == 1: return 0, 1
-    import torch.distributed as dist
-    if not dist.is_initialized(): dist.init_process_group("nccl" if torch.cuda.is_available() else "gloo")
-    return dist.get_rank(), dist.get_world_size()
-
-# %% ../nbs/04_train.ipynb #21e86064
-class RankBatches(torch.utils.data.Sampler):
-    "Process `rank`'s contiguous slice of each batch of `batches`: together the `world` processes see each whole batch"
-    def __init__(self, batches, # a batch sampler, e.g. `data.ProductBatchSampler` (mining changes it in place)
-                 rank: int, world: int):
-        self.batches, self.rank, self.world = batches, rank, world
-
-    def set_epoch(self, epoch: int) -> None: self.batches.set_epoch(epoch)
-    def __len__(self) -> int: return len(self.batches)
-
-    def __iter__(self):
-        for batch in self.batches:
-            if len(batch) % self.world: raise ValueError(f"a batch of {len(batch)} does not split over {self.world} processes")
-            n = len(batch) // self.world
-            yield batch[self.rank * n:(self.rank + 1) * n]
-
-# %% ../nbs/04_train.ipynb #1a74494d
-class GatheredLoss(torch.nn.Module):
-    "`loss_fn` over the global batch: every process's embeddings all-gathered, this process's own slot keeping its gradient"
-    def __init__(self, loss_fn: Callable, rank: int, world: int):
-        super().__init__()
-        self.loss_fn, self.rank, self.world = loss_fn, rank, world
-
-    def _gather(self, x: torch.Tensor) -> torch.Tensor:
-        parts = [torch.empty_like(x) for _ in range(self.world)]
-        torch.distributed.all_gather(parts, x.detach().contiguous())
-        parts[self.rank] = x                                  # (B/N, ...) with its autograd history
-        return torch.cat(parts)                               # (B, ...)
-
-    def forward(self, street_emb: torch.Tensor, shop_emb: torch.Tensor, labels: torch.Tensor, *extra: torch.Tensor,
-                targets: tuple[torch.Tensor, ...] | None = None) -> torch.Tensor:
-        # A loss's own parameters (CategoryLoss's vectors) see the whole batch in every process, so their gradients agree without a reduction.
-        kw = {} if targets is None else {"targets": tuple(self._gather(t) for t in targets)}
-        return self.loss_fn(*(self._gather(x) for x in (street_emb, shop_emb, labels, *extra)), **kw)
-
-def _sum_gradients(state, bucket):
-    "DDP communication hook: sum the processes' gradients (each holds its own embeddings' share of the global one)"
-    return torch.distributed.all_reduce(bucket.buffer(), async_op=True).get_future().then(lambda fut: fut.value()[0])
-
-# %% ../nbs/04_train.ipynb #ff56bdd9
-def _ddp_parts(model: Embedder, loader, loss_fn: Callable, device: torch.device, rank: int, world: int):
-    "The DDP-wrapped model, this process's loader and the gathered loss"
-    from torch.utils.data import DataLoader
-    net = torch.nn.parallel.DistributedDataParallel(model, device_ids=[device.index] if device.type == "cuda" else None)
-    net.register_comm_hook(None, _sum_gradients)
-    if getattr(loader, "batch_sampler", None) is None or getattr(loader.batch_sampler, "sampler", None) is not None:
-        raise ValueError("training on several processes needs a loader with a batch sampler of whole batches (e.g. data.ProductBatchSampler)")
-    mine = DataLoader(loader.dataset, batch_sampler=RankBatches(loader.batch_sampler, rank, world), num_workers=loader.num_workers,
-                      worker_init_fn=loader.worker_init_fn, generator=loader.generator, pin_memory=loader.pin_memory,
-                      persistent_workers=loader.persistent_workers)
-    return net, mine, GatheredLoss(loss_fn, rank, world)
-
-def _broadcast(obj):
-    "`obj` as process 0 has it"
-    box = [obj]; torch.distributed.broadcast_object_list(box, src=0); return box[0]
-
-# %% ../nbs/04_train.ipynb #3cf1a023
-@contextmanager
-def _rank0_first(rank: int, world: int):
-    "Run the body in process 0 first, then in the others (e.g. building a shared cache)"
-    if world > 1 and rank: torch.distributed.barrier()
-    yield
-    if world > 1 and not rank: torch.distributed.barrier()
-
 # %% ../nbs/04_train.ipynb #1a019c33
 def train(model: Embedder, # the embedder to train (updated in place; ends with the best weights)
           train_loader, # batches of (street, shop, label)
@@ -252,17 +229,17 @@ def train(model: Embedder, # the embedder to train (updated in place; ends with 
           save_dir: str | Path | None = None, # checkpoints, history, loss curve (default: a fresh temp dir)
           epochs: int | None = None, # default: `cfg.epochs`
           patience: int | None = None, # default: `cfg.patience`
-          cfg: TrainConfig | None = None, # default: the preset's train config
+          cfg: PairTraining | None = None, # default: the preset's train config (a `TrainConfig`)
           progress: bool = True,
           validate: Callable[[Embedder], dict] | None = None, # e.g. `RetrievalValidation.score`: early stopping on its "mAP"
-          loss_fn: Callable | None = None, # `loss(street_out, shop_out, labels, *extra)`; default: `cfg.loss` from the registry. A loss with parameters (`CategoryLoss`) is checkpointed with the model; its parameters must be in `optimizer`
+          loss_fn: Callable | None = None, # `loss(street_out, shop_out, labels, *extra)`; default: a `TrainConfig`'s `cfg.loss` from the registry. A loss with parameters (`CategoryLoss`) is checkpointed with the model; its parameters must be in `optimizer`
           on_epoch: Callable[[int, Embedder], None] | None = None, # called as `on_epoch(epoch, model)` before each epoch
           seed: int = 42, # each epoch's draws (shuffling, augmentation, dropout) come from (`seed`, epoch): see `epoch_seed`
           teacher: Embedder | None = None) -> dict: # a trained model the loss learns from (`losses.DistillationLoss`), kept frozen
     "Train `model` with early stopping on validation mAP (or loss); resume from `save_dir/last.pt` if present"
     if validate is None and val_loader is None: raise ValueError("train needs `validate` or a `val_loader` to choose the best epoch")
     cfg = cfg or get_preset().train
-    epochs, patience = epochs or cfg.epochs, patience or cfg.patience or epochs  # None: never stop early
+    epochs, patience = epochs or cfg.epochs, patience or cfg.patience  # None: never stop early
     device = get_device(None if device is None else str(device))
     rank, world = distributed()
     if world > 1 and device.type == "cuda": device = torch.device("cuda", int(os.environ.get("LOCAL_RANK", "0"))); torch.cuda.set_device(device)
@@ -278,25 +255,15 @@ def train(model: Embedder, # the embedder to train (updated in place; ends with 
     criterion = "val_mAP" if validate is not None else "val_loss"  # the history entry that picks the best epoch
     run_key = config_hash({"model": model.name, "dim": model.embedding_dim, "train": train_fields(cfg), "epochs": epochs, "criterion": criterion, "seed": seed,
                            "loss": getattr(loss_fn, "__qualname__", type(loss_fn).__name__), **({"world_size": world} if world > 1 else {})})
-    state = {"epoch": 0, "best": -float("inf"), "bad_epochs": 0, "history": [], "run_key": run_key}
-    last = save_dir / "last.pt"
-    if last.exists():
-        ckpt = _load_checkpoint(last)
-        if ckpt["run_key"] != run_key:
-            raise ValueError(f"{last} was written by another configuration (run key {ckpt['run_key']} != {run_key}); "
-                             "use another save_dir or delete it")
-        model.load_state_dict(ckpt["model"]); optimizer.load_state_dict(ckpt["optimizer"])
-        if loss_state: loss_fn.load_state_dict(ckpt["loss"])
-        scheduler.load_state_dict(ckpt["scheduler"])
-        if scaler is not None and "scaler" in ckpt: scaler.load_state_dict(ckpt["scaler"])
-        state = {k: ckpt[k] for k in state}
-        state["history"] = json.loads(state["history"])
-        if progress: print(f"resuming from epoch {state['epoch']} of {epochs} ({last})")
+    parts = {"model": model, "optimizer": optimizer, "scheduler": scheduler, **({"loss": loss_fn} if loss_state else {}),
+             **({"scaler": scaler} if scaler is not None else {})}
+    loop = EpochLoop(save_dir, run_key, epochs, patience, parts, writes=rank == 0)
+    if loop.resume() and progress: print(f"resuming from epoch {loop.epoch} of {epochs} ({loop.last})")
     batches = getattr(train_loader, "batch_sampler", None)
     net, loader, step_loss = model, train_loader, loss_fn
-    if world > 1: net, loader, step_loss = _ddp_parts(model, train_loader, loss_fn, device, rank, world)
-    while state["epoch"] < epochs and state["bad_epochs"] < patience:
-        epoch, t = state["epoch"], time.time()
+    if world > 1: net, loader, step_loss = ddp_parts(model, train_loader, loss_fn, device, rank, world)
+    while loop.running:
+        epoch, t = loop.epoch, time.time()
         gen = getattr(train_loader, "generator", None)
         es = epoch_seed(seed, epoch)
         if gen is not None: gen.manual_seed(es)
@@ -311,30 +278,19 @@ def train(model: Embedder, # the embedder to train (updated in place; ends with 
                 h.update(val_loss=va["loss"], val_auc=va.get("auc"))
             if validate is not None: h.update({f"val_{k}": v for k, v in validate(model).items()})
             h["seconds"] = time.time() - t
-        if world > 1: h = _broadcast(h)
-        score = h["val_mAP"] if validate is not None else -h["val_loss"]
-        improved = score > state["best"]
-        if improved:
-            state["best"], state["bad_epochs"] = score, 0
-            if rank == 0: model.save(save_dir / "best")
-        else: state["bad_epochs"] += 1
-        state["epoch"] = epoch + 1
-        state["history"].append(h)
+        if world > 1: h = broadcast(h)
+        improved = loop.end_epoch(h, h["val_mAP"] if validate is not None else -h["val_loss"], lambda: model.save(save_dir / "best"))
         if progress: print(f"epoch {epoch + 1}: " + "  ".join(f"{k} {h[k]:.3f}" for k in ("train_loss", "val_loss", "val_top1", "val_mAP", "val_auc")
                                                          if h.get(k) is not None) + f"  {tr['images_per_s']:.0f} img/s{'  *' if improved else ''}")
-        if rank == 0:
-            _save_checkpoint({"model": model.state_dict(), "optimizer": optimizer.state_dict(), "scheduler": scheduler.state_dict(),
-                              **({"loss": loss_fn.state_dict()} if loss_state else {}), **({"scaler": scaler.state_dict()} if scaler else {}),
-                              **{k: v for k, v in state.items() if k != "history"}, "history": json.dumps(state["history"])}, last)
-            write_atomic(save_dir / "history.json", json.dumps(state["history"], indent=1))
+        if rank == 0: write_atomic(save_dir / "history.json", json.dumps(loop.history, indent=1))
         if world > 1: torch.distributed.barrier()  # the files of this epoch are written before anyone reads them
-    if rank == 0: plot_history(state["history"], save_dir / "loss_curve.png")
+    if rank == 0: plot_history(loop.history, save_dir / "loss_curve.png")
     if (save_dir / "best" / "model.safetensors").exists():
         model.load_state_dict(load_file(str(save_dir / "best" / "model.safetensors")))
-    return {**state, "criterion": criterion, "stopped": "early" if state["bad_epochs"] >= patience else "epochs", "save_dir": str(save_dir)}
+    return {**loop.state, "criterion": criterion, "stopped": loop.stopped, "save_dir": str(save_dir)}
 
 # %% ../nbs/04_train.ipynb #84416912
-def train_fields(cfg: TrainConfig) -> dict:
+def train_fields(cfg: PairTraining) -> dict:
     "The fields that decide a run: all but `per_family` (a family's run gets `cfg.for_family(family)`, overrides applied)"
     return {k: v for k, v in asdict(cfg).items() if k != "per_family"}
 
@@ -365,7 +321,7 @@ def plot_history(history: list[dict], path: str | Path | None = None):
 
 # %% ../nbs/04_train.ipynb #b9479701
 def param_groups(model: torch.nn.Module, # an `Embedder`, or a module holding one (the re-ranker)
-                 cfg: TrainConfig,
+                 cfg: PairTraining,
                  extra=()) -> list[dict]: # more parameters learning at `cfg.lr`, e.g. a loss's
     "AdamW parameter groups: backbones at `lr * backbone_lr_scale`, the rest at `lr`; decay as `cfg.decay_norms_and_biases` says"
     params = [p for p in [*model.parameters(), *extra] if p.requires_grad]
@@ -392,28 +348,14 @@ def initial_embedder(cfg: Config, # a preset
     return init_head(model, cfg.model.head_init, seed=cfg.seed)
 
 # %% ../nbs/04_train.ipynb #86ce8395
-def fit_embedder(cfg: Config, # a preset, e.g. `get_preset("default")`
-                 family: str, # "xception", "clip_vit" or "resnet18": which `cfg.model` variant to train; or a role such as "rerank"
-                 variant: str | None = None, # a registered embedder variant; default: the preset's `cfg.model.<family>`
-                 progress: bool = True,
-                 device: str | None = None) -> tuple[Embedder, dict]:
-    "Train (or load the cached run of) the preset's `family` embedder; return it and the run's record"
-    name = variant or getattr(cfg.model, family)
-    tcfg = cfg.train.for_family(family) # the family's own lr, epochs... (`TrainConfig.per_family`)
-    rank, world = distributed()  # (0, 1) unless launched by torchrun
-    teacher = fit_embedder(cfg, tcfg.distil_from, progress=progress, device=device)[0] if tcfg.distil_from else None
-    run = trained_run("checkpoints", {"data": asdict(cfg.data), "model": asdict(cfg.model), "train": train_fields(tcfg), "seed": cfg.seed,
-                                      "family": family, "variant": name, **({"world_size": world} if world > 1 else {}),
-                                      **({"teacher": teacher.weights_checksum()} if teacher is not None else {})}, TRAINING_CODE_VERSION, name)
-    save_dir = run.folder
-    device = get_device(device)  # the model stays there: indexing, evaluation and the pipeline run where it trained
-    if (done := run.record()) is not None: return load_embedder(save_dir / "best", device=device), done
-    check_may_train(f"the {family} embedder", cfg.name)
-    progress = progress and rank == 0
-    seed_everything(cfg.seed)
+def _train_embedder(cfg: Config, family: str, name: str, teacher: Embedder | None, save_dir: Path, device: torch.device,
+                    progress: bool) -> tuple[Embedder, dict]:
+    "Train the preset's `family` embedder (variant `name`) into the run folder `save_dir`; return it and its record"
+    tcfg = cfg.train.for_family(family)
+    rank, world = distributed()
     model = initial_embedder(cfg, family, name)
     if tcfg.grad_checkpointing: model.backbone.set_grad_checkpointing(True)
-    with _rank0_first(rank, world): rows = load_street2shop(cfg=cfg.data, verbose=progress)["train"]  # one process builds the data cache
+    with rank0_first(rank, world): rows = load_street2shop(cfg=cfg.data, verbose=progress)["train"]  # one process builds the data cache
     tr_rows, va_rows = split_train_val(rows, cfg.data.val_fraction, cfg.data.seed)
     infonce = tcfg.loss == "infonce"
     by_category = infonce and tcfg.category_weight > 0
@@ -443,6 +385,24 @@ def fit_embedder(cfg: Config, # a preset, e.g. `get_preset("default")`
               "train_seconds": time.time() - t, "lr": tcfg.lr, "batch_size": tcfg.batch_size, "steps": result["epoch"] * len(tl),
               "history": result["history"], "train_pairs": len(tr), "val_queries": len(validation),
               "checkpoint": str(save_dir.relative_to(cache_dir())), **({"world_size": world} if world > 1 else {})}
-    if rank == 0: run.finish(record)
     if tcfg.grad_checkpointing: model.backbone.set_grad_checkpointing(False)
     return model.eval(), record
+
+# %% ../nbs/04_train.ipynb #89cf4c0c
+def fit_embedder(cfg: Config, # a preset, e.g. `get_preset("default")`
+                 family: str, # "xception", "clip_vit" or "resnet18": which `cfg.model` variant to train; or a role such as "rerank"
+                 variant: str | None = None, # a registered embedder variant; default: the preset's `cfg.model.<family>`
+                 progress: bool = True,
+                 device: str | None = None) -> tuple[Embedder, dict]:
+    "Train (or load the cached run of) the preset's `family` embedder; return it and the run's record"
+    name = variant or getattr(cfg.model, family)
+    tcfg = cfg.train.for_family(family) # the family's own lr, epochs... (`TrainConfig.per_family`)
+    rank, world = distributed()  # (0, 1) unless launched by torchrun
+    teacher = fit_embedder(cfg, tcfg.distil_from, progress=progress, device=device)[0] if tcfg.distil_from else None
+    run = trained_run("checkpoints", {"data": asdict(cfg.data), "model": asdict(cfg.model), "train": train_fields(tcfg), "seed": cfg.seed,
+                                      "family": family, "variant": name, **({"world_size": world} if world > 1 else {}),
+                                      **({"teacher": teacher.weights_checksum()} if teacher is not None else {})}, TRAINING_CODE_VERSION, name)
+    device = get_device(device)  # the model stays there: indexing, evaluation and the pipeline run where it trained
+    return load_or_train(run, f"the {family} embedder", cfg, load=lambda folder, _: load_embedder(folder / "best", device=device),
+                         fit=lambda folder: _train_embedder(cfg, family, name, teacher, folder, device, progress and rank == 0),
+                         records=rank == 0)
