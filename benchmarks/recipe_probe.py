@@ -72,7 +72,7 @@ def main() -> None:
     from s2s_search.data import crop_to_box, load_street2shop, split_train_val
     from s2s_search.evaluate import first_hit_rank
     from s2s_search.gallery import build_gallery, query_images
-    from s2s_search.models import _timm_embedder, _zero_init_residuals, create_embedder, list_embedders
+    from s2s_search.models import timm_embedder, _zero_init_residuals, create_embedder, list_embedders
     from datasets import Image as ImageFeature
 
     torch.manual_seed(0); rng = np.random.default_rng(0)
@@ -83,7 +83,7 @@ def main() -> None:
     if args.model in list_embedders():
         model = create_embedder(args.model, **({"zero_init_residual": bool(args.zinit)} if args.model.startswith("xception-slim") else {}), **arch)
     else:
-        model = _timm_embedder(args.model, model_name=args.model, tag=None, image_size=args.size, channels_last=True, **arch)
+        model = timm_embedder(args.model, model_name=args.model, tag=None, image_size=args.size, channels_last=True, **arch)
     if args.blocks == "stem4":  # the stem's second convolution strided too: the blocks start at a quarter of the input
         from timm.layers import ConvNormAct
         model.backbone.stem[1] = ConvNormAct(32, 64, kernel_size=3, stride=2)

@@ -22,7 +22,7 @@ from torch import nn
 from tqdm.auto import tqdm
 
 from .artefacts import BLIP2_HUB_ID, blip2_weights, hub_offline_unless_reachable
-from .schema import BOX_COLUMNS, garment_rows
+from .schema import BOX_COLUMNS, first_rows, garment_rows
 from .synth_products import CATEGORIES, COLOURS, PATTERNS
 from .images import CROP_MARGIN, DECODED_KEEP_BYTES, LazyImages, grow_box, load_image
 from .config import Config, config_hash
@@ -222,9 +222,7 @@ def _labels(captioner: AttributeCaptioner, rows: dict) -> np.ndarray:
 # %% ../nbs/09_caption.ipynb #83b05d0a
 def _first_per_product(rows) -> list[int]:
     "Indices of the first row of each distinct `product_id` in `rows`"
-    seen = {}
-    for i, p in enumerate(rows["product_id"]): seen.setdefault(p, i)
-    return sorted(seen.values())
+    return np.unique(first_rows(rows["product_id"])).tolist()
 
 # %% ../nbs/09_caption.ipynb #d92c6301
 def _training_tensors(rows, # a split with boxes, `colour` and `pattern`

@@ -31,7 +31,7 @@ from .runs import TrainedRun, load_or_train, trained_run
 from .images import grow_box, load_image, open_image, orientation
 from .artefacts import MissingArtefactError, yolo_weights
 from .data import load_street2shop, split_train_val
-from .schema import BOX_COLUMNS, CATEGORIES, garment_rows
+from .schema import BOX_COLUMNS, CATEGORIES, garment_rows, photo_holders
 
 # %% auto #0
 __all__ = ['FALLBACK_CLASS', 'DETECTORS', 'register_detector', 'list_detectors', 'DETECTOR_CODE_VERSION', 'iou', 'Detections',
@@ -371,17 +371,14 @@ def detect_rows(detector: YoloCropper, # a trained detector
     "Each row's detections, in row order, with the IoU of each detected box with the row's annotated box; a photo is detected once, however many rows it has"
     gt = np.stack([np.asarray(rows[c], np.float64) for c in BOX_COLUMNS], 1)
     gt[:, 2:] += gt[:, :2]  # xywh -> xyxy
-    photo_of = rows["street_photo_id"] if "street_photo_id" in rows.column_names else range(len(rows))
-    first: dict = {}
-    for i, p in enumerate(photo_of): first.setdefault(p, i)
-    order, photos, done, found = list(first), rows.select_columns(["street_photo_image"]), 0, {}
-    for i, p in enumerate(photo_of):
-        while p not in found:  # detect the next batch of photos not yet seen
+    holder = photo_holders(rows).tolist()  # each row's photo, read from the photo's first row
+    order, photos, done, found = np.unique(holder).tolist(), rows.select_columns(["street_photo_image"]), 0, {}
+    for i, h in enumerate(holder):
+        while h not in found:  # detect the next batch of photos not yet seen
             batch = order[done:done + batch_size]
-            for q, d in zip(batch, detector.detect(photos.select([first[q] for q in batch])["street_photo_image"], max_crops=max_crops)): found[q] = d
+            for q, d in zip(batch, detector.detect(photos.select(batch)["street_photo_image"], max_crops=max_crops)): found[q] = d
             done += len(batch)
-        d = found[p]
-        yield d, iou(d.boxes, gt[i])[:, 0]
+        yield found[h], iou(found[h].boxes, gt[i])[:, 0]
 
 # %% ../nbs/08_detect.ipynb #1fc2c5e5
 def box_metrics(detector: YoloCropper, # a trained detector

@@ -16,7 +16,7 @@ from datasets import Dataset, Image as ImageFeature
 from .config import EvalConfig, IndexConfig
 from .images import LazyImages
 from .data import crop_to_box
-from .schema import BOX_COLUMNS, garment_rows, photo_holders, shop_photo_column
+from .schema import BOX_COLUMNS, first_rows, garment_rows, photo_holders, shop_photo_column
 from .index import GalleryIndex, fingerprint, index_meta, load_or_build, load_or_embed
 
 # %% auto #0
@@ -83,9 +83,8 @@ def query_photos(test: Dataset, rows: Sequence[int]) -> tuple[np.ndarray, np.nda
     rows = np.asarray(rows, dtype=np.int64)
     if "street_photo_id" not in test.column_names: return rows, np.arange(len(rows))
     ids = test.select_columns(["street_photo_id"])[rows.tolist()]["street_photo_id"]
-    first: dict = {}
-    photo_of = np.asarray([first.setdefault(p, len(first)) for p in ids], dtype=np.int64)
-    return rows[np.unique(photo_of, return_index=True)[1]], photo_of
+    first, photo_of = np.unique(first_rows(ids), return_inverse=True)  # in order of first appearance
+    return rows[first], photo_of.astype(np.int64)
 
 # %% ../nbs/06_gallery.ipynb #073a0517
 def query_boxes(test: Dataset, rows: Sequence[int]) -> np.ndarray:

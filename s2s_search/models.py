@@ -30,8 +30,9 @@ from .runtime import write_atomic
 
 # %% auto #0
 __all__ = ['EMBEDDERS', 'register_embedder', 'list_embedders', 'HEAD_INITS', 'ImageTransform', 'state_dict_checksum',
-           'save_weights', 'module_device', 'Embedder', 'ConvStem', 'create_embedder', 'register_variant',
-           'load_embedder', 'init_head', 'get_model', 'XceptionModel', 'CLIPViTModel']
+           'save_weights', 'module_device', 'Embedder', 'timm_embedder', 'ConvStem', 'open_clip_embedder',
+           'create_embedder', 'register_variant', 'load_embedder', 'init_head', 'get_model', 'XceptionModel',
+           'CLIPViTModel']
 
 # %% ../nbs/03_models.ipynb #c73f13f3
 class ImageTransform:
@@ -215,7 +216,7 @@ def _zero_init_residuals(model: nn.Module) -> int:
     return len(blocks)
 
 # %% ../nbs/03_models.ipynb #7d75986c
-def _timm_embedder(name: str, # registered variant name
+def timm_embedder(name: str, # registered variant name
                    model_name: str = "legacy_xception", # timm architecture
                    tag: str | None = "tf_in1k", # timm pretrained tag of the published weights
                    image_size: int = 299,
@@ -272,7 +273,7 @@ class ConvStem(nn.Sequential):
         super().__init__(*layers, nn.Conv2d(c_in, width, 1))
 
 # %% ../nbs/03_models.ipynb #f86f655b
-def _open_clip_embedder(name: str, # registered variant name
+def open_clip_embedder(name: str, # registered variant name
                         model_name: str = "ViT-B-32", # open_clip model config (the base for `vision` overrides)
                         tag: str | None = "openai", # open_clip pretrained tag of the published weights
                         vision: dict | None = None, # `CLIPVisionCfg` fields replacing the model's vision tower
@@ -316,7 +317,7 @@ def create_embedder(name: str, # a registered variant, see `list_embedders()`
 
 # %% ../nbs/03_models.ipynb #48cd46e1
 def register_variant(name: str, # the variant's name
-                     build: Callable[..., Embedder], # its family's constructor (`_timm_embedder`, `_open_clip_embedder`), called as `build(name, **kw)`
+                     build: Callable[..., Embedder], # its family's constructor (`timm_embedder`, `open_clip_embedder`), called as `build(name, **kw)`
                      doc: str, # one line: what the variant is
                      **defaults) -> None: # constructor arguments the variant sets; a caller's overrides win
     "Register the embedder variant `name` of a family: its constructor with the variant's `defaults`"
@@ -324,48 +325,48 @@ def register_variant(name: str, # the variant's name
     variant.__doc__, variant.family, variant.defaults = doc, build, defaults
     EMBEDDERS.add(name, variant)
 
-register_variant("xception", _timm_embedder, "timm `legacy_xception` at 299 px; ImageNet (tf_in1k) weights with `pretrained`", image_size=299)
-register_variant("xception-96", _timm_embedder, "`xception` at 96 px, trained from scratch (about 14 images/s on two CPU cores)", image_size=96)
-register_variant("xception-tiny", _timm_embedder, "`xception` at 32 px, for tests", image_size=32)
+register_variant("xception", timm_embedder, "timm `legacy_xception` at 299 px; ImageNet (tf_in1k) weights with `pretrained`", image_size=299)
+register_variant("xception-96", timm_embedder, "`xception` at 96 px, trained from scratch (about 14 images/s on two CPU cores)", image_size=96)
+register_variant("xception-tiny", timm_embedder, "`xception` at 32 px, for tests", image_size=32)
 
 # Xception's entry, middle and exit flows at a quarter of the width and a quarter of the middle-flow depth.
 _SLIM_XCEPTION = [dict(in_chs=64, out_chs=96, stride=2), dict(in_chs=96, out_chs=128, stride=2),
                   dict(in_chs=128, out_chs=192, stride=2), *[dict(in_chs=192, out_chs=192, stride=1)] * 2,
                   dict(in_chs=192, out_chs=(192, 256, 256), stride=2),
                   dict(in_chs=256, out_chs=(384, 384, 512), stride=1, no_skip=True, start_with_relu=False)]
-register_variant("xception-slim-64", _timm_embedder, "A slim aligned Xception (timm `xception41` family, quarter width) at 64 px, "
+register_variant("xception-slim-64", timm_embedder, "A slim aligned Xception (timm `xception41` family, quarter width) at 64 px, "
                  "output stride 32, trained from scratch", model_name="xception41", tag=None, image_size=64, block_cfg=_SLIM_XCEPTION)
 
 # The same blocks at output stride 8 instead of 32: the third and sixth blocks keep their resolution, so the exit
 # flow sees 8x8 instead of 2x2 positions. 1.8x the FLOPs, same parameters; the default (see the note below).
 _SLIM_XCEPTION_OS8 = [dict(b, stride=1) if i in (2, 5) else b for i, b in enumerate(_SLIM_XCEPTION)]
-register_variant("xception-slim-os8-64", _timm_embedder, "`xception-slim-64` at output stride 8, channels-last, residual blocks "
+register_variant("xception-slim-os8-64", timm_embedder, "`xception-slim-64` at output stride 8, channels-last, residual blocks "
                  "starting as the identity: the offline default", model_name="xception41", tag=None, image_size=64,
                  block_cfg=_SLIM_XCEPTION_OS8, channels_last=True, zero_init_residual=True)
 
 _VIT_S8_64 = dict(image_size=64, patch_size=8, width=192, layers=6, head_width=48, mlp_ratio=4.0)
-register_variant("clip-vit-b32", _open_clip_embedder, "open_clip `ViT-B-32` image tower at 224 px; OpenAI CLIP weights with `pretrained`",
+register_variant("clip-vit-b32", open_clip_embedder, "open_clip `ViT-B-32` image tower at 224 px; OpenAI CLIP weights with `pretrained`",
                  model_name="ViT-B-32", tag="openai")
-register_variant("clip-vit-s8-64", _open_clip_embedder, "A 6-layer, width-192, 4-head ViT with 8 px patches at 64 px, trained from scratch",
+register_variant("clip-vit-s8-64", open_clip_embedder, "A 6-layer, width-192, 4-head ViT with 8 px patches at 64 px, trained from scratch",
                  tag=None, vision=_VIT_S8_64)
-register_variant("clip-vit-cs8-64", _open_clip_embedder, "`clip-vit-s8-64` whose 8 px patches come from a three-layer convolutional stem "
+register_variant("clip-vit-cs8-64", open_clip_embedder, "`clip-vit-s8-64` whose 8 px patches come from a three-layer convolutional stem "
                  "(Xiao et al. 2021): the offline default", tag=None, vision=_VIT_S8_64, conv_stem=(32, 64, 128))
-register_variant("clip-vit-tiny", _open_clip_embedder, "A 1-layer, width-32, 2-head ViT with 8 px patches at 32 px, for tests",
+register_variant("clip-vit-tiny", open_clip_embedder, "A 1-layer, width-32, 2-head ViT with 8 px patches at 32 px, for tests",
                  tag=None, vision=dict(image_size=32, patch_size=8, width=32, layers=1, head_width=16, mlp_ratio=4.0))
 
 _RESNET18 = dict(model_name="resnet18", tag="a1_in1k", channels_last=True)
-register_variant("resnet18-64", _timm_embedder, "timm `resnet18` at 64 px, channels-last: the plain-CNN baseline every report shows "
+register_variant("resnet18-64", timm_embedder, "timm `resnet18` at 64 px, channels-last: the plain-CNN baseline every report shows "
                  "beside the seed's families", image_size=64, **_RESNET18)
-register_variant("resnet18-tiny", _timm_embedder, "`resnet18-64` at 32 px, for tests", image_size=32, **_RESNET18)
+register_variant("resnet18-tiny", timm_embedder, "`resnet18-64` at 32 px, for tests", image_size=32, **_RESNET18)
 
 _MOBILEVIT_XXS = dict(model_name="mobilevit_xxs", tag="cvnets_in1k")
-register_variant("mobilevit-s", _timm_embedder, "timm `mobilevit_s` at 256 px; ImageNet (cvnets_in1k) weights with `pretrained`: "
+register_variant("mobilevit-s", timm_embedder, "timm `mobilevit_s` at 256 px; ImageNet (cvnets_in1k) weights with `pretrained`: "
                  "the real-world re-ranker's encoder", model_name="mobilevit_s", tag="cvnets_in1k", image_size=256)
-register_variant("mobilevit-xxs-128", _timm_embedder, "timm `mobilevit_xxs` at 128 px, twice the first stage's resolution "
+register_variant("mobilevit-xxs-128", timm_embedder, "timm `mobilevit_xxs` at 128 px, twice the first stage's resolution "
                  "(at 96 px the re-ranker trains 1.6x faster)", image_size=128, **_MOBILEVIT_XXS)
-register_variant("mobilevit-xxs-96", _timm_embedder, "timm `mobilevit_xxs` at 96 px, 1.5 times the first stage's resolution: "
+register_variant("mobilevit-xxs-96", timm_embedder, "timm `mobilevit_xxs` at 96 px, 1.5 times the first stage's resolution: "
                  "the offline re-ranker's encoder, trained from scratch", image_size=96, **_MOBILEVIT_XXS)
-register_variant("mobilevit-tiny", _timm_embedder, "`mobilevit_xxs` at 32 px (the smallest side its five stride-2 stages take), for tests",
+register_variant("mobilevit-tiny", timm_embedder, "`mobilevit_xxs` at 32 px (the smallest side its five stride-2 stages take), for tests",
                  image_size=32, **_MOBILEVIT_XXS)
 
 # %% ../nbs/03_models.ipynb #31201b94
