@@ -110,14 +110,20 @@ def _check_columns(ds: Dataset, split: str, source: str) -> None:
 def _cache_key(source: str, cfg: DataConfig, ratio: float, seed: int) -> str:
     what = {"source": source if source_kind(source) != "disk" else str(Path(source).resolve()), "ratio": ratio, "seed": seed,
             "synth": config_hash(cfg.synth, exclude=("workers",)) if source == "synthetic" else None,
-            "working_side": cfg.working_side, "version": 5}
+            "working_side": cfg.working_side, "version": 6}
     return config_hash(what)
 
 # %% ../nbs/02_data.ipynb #f4871a20
 def _read_cache(dest: Path) -> DatasetDict:
-    "The cached data set in the folder `dest`, each split memory-mapped from its Arrow file"
+    "The cached data set in the folder `dest`, each split memory-mapped from its Arrow file; `FileNotFoundError` when the photos it refers to are gone"
     splits = json.loads((dest / "report.json").read_text())["rows"]
-    return DatasetDict({s: Dataset.from_file(str(dest / f"{s}.arrow")) for s in splits})
+    dd = DatasetDict({s: Dataset.from_file(str(dest / f"{s}.arrow")) for s in splits})
+    for s, ds in dd.items():
+        if ds.num_rows and IMAGE_COLUMNS[0] in ds.column_names:
+            path = ds.select_columns([IMAGE_COLUMNS[0]]).select([0]).cast_column(IMAGE_COLUMNS[0], ImageFeature(decode=False))[0][IMAGE_COLUMNS[0]]["path"]
+            if path and not Path(path).exists():
+                raise FileNotFoundError(f"the cached data set {dest} refers to working copies that are gone ({path}); delete {dest} to rebuild it")
+    return dd
 
 # %% ../nbs/02_data.ipynb #7b5d5771
 def load_street2shop(source: str | None = None, # "synthetic", a local path or a hub id (default: the preset's)
@@ -133,6 +139,7 @@ def load_street2shop(source: str | None = None, # "synthetic", a local path or a
     dest = cache_dir("data") / _cache_key(source, cfg, ratio, seed)
     if use_cache and (dest / "report.json").exists(): return _read_cache(dest)
     raw = SOURCES[source_kind(source)](source, cfg)
+    store = cache_dir("photos")  # each working copy once, named by its content (`ingest.store_photo`), shared by every cached data set
     def build(folder: Path | None) -> DatasetDict:
         "Every split sampled, cleaned and written to `folder` (None: the datasets cache), with the cleaning report"
         out, report = {}, {"source": source, "ratio": ratio, "seed": seed, "dropped": {}, "rows": {}, "garments": {}, "garments_with_differing_boxes": {},
@@ -141,7 +148,7 @@ def load_street2shop(source: str | None = None, # "synthetic", a local path or a
             cleaned, path = split in ("train", "test"), None if folder is None else folder / f"{split}.arrow"
             if cleaned: _check_columns(ds, split, source)
             ds = stratified_sample(with_ids(ds, cast=not cleaned), ratio, seed)  # garments sampled first: only they are decoded
-            if cleaned: ds, dropped, tagged, photos = clean_split(ds, cfg.working_side, cfg.workers, out_file=path)
+            if cleaned: ds, dropped, tagged, photos = clean_split(ds, cfg.working_side, cfg.workers, out_file=path, photo_store=None if folder is None else store)
             else: ds, dropped = (ds if path is None else write_arrow(ds, path)), Counter()
             out[split] = ds
             report["dropped"][split], report["rows"][split] = dict(dropped), len(ds)

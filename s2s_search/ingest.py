@@ -5,6 +5,7 @@
 # %% ../nbs/02b_ingest.ipynb #078620d2
 from __future__ import annotations
 
+import hashlib
 import io
 import os
 import time
@@ -17,10 +18,11 @@ from datasets import Dataset, Features, Image as ImageFeature, Value
 from datasets.arrow_writer import ArrowWriter
 
 from .images import BadImageError, load_image, open_image, orientation
+from .runtime import write_atomic
 from .schema import ID_COLUMNS, BOX_COLUMNS, IMAGE_COLUMNS, first_rows
 
 # %% auto #0
-__all__ = ['WORKING_JPEG_QUALITY', 'working_copy', 'write_arrow', 'clean_split']
+__all__ = ['WORKING_JPEG_QUALITY', 'working_copy', 'store_photo', 'write_arrow', 'clean_split']
 
 # %% ../nbs/02b_ingest.ipynb #19125b38
 WORKING_JPEG_QUALITY = 95  # of a reduced working copy: its loss stays below what the models' resize to 64-299 px removes
@@ -60,12 +62,20 @@ def _photo_keys(ds: Dataset, id_column: str) -> list:
     return ds[id_column] if id_column in ds.column_names else list(range(ds.num_rows))
 
 # %% ../nbs/02b_ingest.ipynb #ea74d31d
-_PHOTO_FEATURES = Features({"bytes": Value("binary"), "stored_w": Value("int64"), "stored_h": Value("int64"), "working_w": Value("int64"),
-                            "working_h": Value("int64"), "tag": Value("int64"), "problem": Value("string")})
+_PHOTO_FEATURES = Features({"bytes": Value("binary"), "path": Value("string"), "stored_w": Value("int64"), "stored_h": Value("int64"),
+                            "working_w": Value("int64"), "working_h": Value("int64"), "tag": Value("int64"), "problem": Value("string")})
+
+def store_photo(data: bytes, # an encoded working copy
+                store: Path) -> str: # the folder of stored photos
+    "Write `data` into `store` once, named by a hash of its content (a photo stored again is found, not rewritten); its path"
+    name = hashlib.blake2b(data, digest_size=16).hexdigest()
+    path = Path(store) / name[:2] / (name + (".jpg" if data[:2] == b"\xff\xd8" else ".png" if data[:4] == b"\x89PNG" else ""))
+    if not path.exists(): write_atomic(path, data)
+    return str(path)
 
 def _decode_photos(ds: Dataset, column: str, keys: list, side: int | None, max_pixels: int | None,
-                   workers: int) -> tuple[Dataset, list[int]]:
-    "Each distinct photo of `ds[column]` (by `keys`) decoded once, in `workers` processes: its working copy, sizes, tag and problem; and each row's place in that table"
+                   workers: int, store: Path | None) -> tuple[Dataset, list[int]]:
+    "Each distinct photo of `ds[column]` (by `keys`) decoded once, in `workers` processes: its working copy (bytes, or its path in `store`), sizes, tag and problem; and each row's place in that table"
     first, at = np.unique(first_rows(keys), return_inverse=True)  # the first row of each photo, in row order
     photos = ds.select_columns([column]).cast_column(column, ImageFeature(decode=False)).select(first.tolist())
     def decode(batch: dict) -> dict:
@@ -73,7 +83,8 @@ def _decode_photos(ds: Dataset, column: str, keys: list, side: int | None, max_p
         for cell in batch[column]:
             try: data, stored, working, tag = working_copy(_encoded(cell), side, max_pixels); problem = ""
             except BadImageError as e: data, stored, working, tag, problem = b"", (0, 0), (0, 0), 1, e.reason
-            for k, v in zip(out, (data, *stored, *working, tag, problem)): out[k].append(v)
+            path = store_photo(data, store) if store is not None and not problem else None
+            for k, v in zip(out, (None if path else data, path, *stored, *working, tag, problem)): out[k].append(v)
         return out
     parallel = workers if workers > 1 and len(first) >= 16 else None  # processes cost more than they save on a few photos
     table = photos.map(decode, batched=True, batch_size=8, writer_batch_size=64, remove_columns=[column], features=_PHOTO_FEATURES,
@@ -107,7 +118,7 @@ def write_arrow(ds: Dataset, # any table, possibly empty
 
 def _verdicts(rest: Dataset, street: Dataset, s_at: list[int], shop_problems: list[str], h_at: list[int]) -> list[tuple[str, str, tuple]]:
     "Each row's `_row_verdict`, from its photos' sizes, tags and problems: no pixel is read"
-    meta = street.select_columns([k for k in _PHOTO_FEATURES if k != "bytes"]).to_dict()
+    meta = street.select_columns([k for k in _PHOTO_FEATURES if k not in ("bytes", "path")]).to_dict()
     boxes = rest.select_columns(list(BOX_COLUMNS)).to_dict()
     return [_row_verdict(tuple(boxes[c][i] for c in BOX_COLUMNS), {k: v[s_at[i]] for k, v in meta.items()}, shop_problems[h_at[i]])
             for i in range(rest.num_rows)]
@@ -116,21 +127,24 @@ def clean_split(ds: Dataset, # a split in the data contract's columns
                 side: int | None = None, # long side of the working copies (`DataConfig.working_side`); None: photos as stored
                 workers: int | None = None, # processes that decode (None: every core)
                 max_pixels: int | None = None, # `load_image`'s limit on what is decoded
-                out_file: str | Path | None = None) -> tuple[Dataset, Counter, Counter, dict]: # the cleaned table's Arrow file (None: the datasets cache)
+                out_file: str | Path | None = None, # the cleaned table's Arrow file (None: the datasets cache)
+                photo_store: str | Path | None = None, # where each working copy is written once (`store_photo`), rows referring to it by path; None: rows hold the bytes
+               ) -> tuple[Dataset, Counter, Counter, dict]:
     "`ds` with each distinct photo decoded once into its working copy and boxes scaled with it, less the rows that cannot be used; the reasons counted, the orientation-tagged boxes by the frames they fit, and the photo counts"
     t0, workers = time.time(), workers or os.cpu_count() or 1
-    (street, s_at), (shop, h_at) = (_decode_photos(ds, col, _photo_keys(ds, key), side, max_pixels, workers)
+    (street, s_at), (shop, h_at) = (_decode_photos(ds, col, _photo_keys(ds, key), side, max_pixels, workers, photo_store)
                                     for col, key in zip(IMAGE_COLUMNS, ("street_photo_id", "shop_photo_id")))
     rest = ds.remove_columns(list(IMAGE_COLUMNS))
     verdicts = _verdicts(rest, street, s_at, shop["problem"], h_at)
     kept = [i for i, (problem, _, _) in enumerate(verdicts) if not problem]
     ids = [c for c in ID_COLUMNS if c in rest.column_names]  # strings from here on, whatever the source stores (`with_ids`)
     int_boxes = all(rest.features[c].dtype.startswith("int") for c in BOX_COLUMNS)
-    s_bytes, h_bytes = street.select_columns(["bytes"]), shop.select_columns(["bytes"])
+    s_cells, h_cells = street.select_columns(["bytes", "path"]), shop.select_columns(["bytes", "path"])
     def apply(batch: dict, indices: list[int]) -> dict:  # `indices`: positions among the kept rows
         rows = [kept[j] for j in indices]
-        out = {IMAGE_COLUMNS[0]: [{"bytes": b, "path": None} for b in s_bytes[[s_at[i] for i in rows]]["bytes"]],
-               IMAGE_COLUMNS[1]: [{"bytes": b, "path": None} for b in h_bytes[[h_at[i] for i in rows]]["bytes"]],
+        s, h = s_cells[[s_at[i] for i in rows]], h_cells[[h_at[i] for i in rows]]
+        out = {IMAGE_COLUMNS[0]: [{"bytes": b, "path": p} for b, p in zip(s["bytes"], s["path"])],
+               IMAGE_COLUMNS[1]: [{"bytes": b, "path": p} for b, p in zip(h["bytes"], h["path"])],
                **{c: [None if v is None else str(v) for v in batch[c]] for c in ids}}
         for k, c in enumerate(BOX_COLUMNS): out[c] = [int(round(verdicts[i][2][k])) if int_boxes else verdicts[i][2][k] for i in rows]
         return out
