@@ -151,8 +151,9 @@ def check_results(out_dir: str | Path, # the directory of `results.json` and its
 def scrub_outputs(outputs: list[dict], # a code cell's outputs, as nbformat stores them
                   replacements: Sequence[tuple[str, str]] = (), # (machine path, placeholder) pairs, the longest first
                  ) -> list[dict]:
-    "`outputs` without standard error (progress bars, warnings), each figure once, machine paths replaced"
-    outs = [o for o in outputs if not (o.get("output_type") == "stream" and o.get("name") == "stderr")]
+    "`outputs` without standard error (progress bars, warnings) or a terminal's redrawn lines, each figure once, machine paths replaced"
+    redraws = lambda o: "\x1b[K" in "".join(o.get("text", ""))  # a progress bar's step printed to stdout (ultralytics' training)
+    outs = [o for o in outputs if not (o.get("output_type") == "stream" and (o.get("name") == "stderr" or redraws(o)))]
     shown = {json.dumps(o["data"]["image/png"]) for o in outs if o.get("output_type") == "display_data" and "image/png" in o.get("data", {})}
     outs = [o for o in outs if not (o.get("output_type") == "execute_result" and json.dumps(o.get("data", {}).get("image/png")) in shown)]
     text = json.dumps(outs)
