@@ -14,13 +14,13 @@ from pathlib import Path
 from typing import Any, Callable, Sequence
 
 from .images import BadImageError, parse_box as images_parse_box, load_image
-from .config import Config, get_preset, list_presets, preset_name
+from .config import Config, apply_sets, get_preset, list_presets, preset_name
 from .registry import Registry
 from .runtime import cache_dir
 from .systems import list_cli_models, create_cli_model
 
 # %% auto #0
-__all__ = ['PROG', 'COMMANDS', 'CliError', 'parse_sets', 'config_from_args', 'parse_box', 'load_queries', 'build_parser', 'main',
+__all__ = ['PROG', 'COMMANDS', 'CliError', 'config_from_args', 'parse_box', 'load_queries', 'build_parser', 'main',
            'cmd_preflight', 'cmd_data', 'cmd_train', 'cmd_index', 'format_results', 'cmd_query', 'cmd_evaluate',
            'cmd_reproduce', 'cmd_serve', 'cmd_embed_catalogue', 'cmd_build_index']
 
@@ -35,54 +35,15 @@ class _Parser(argparse.ArgumentParser):
     def error(self, message: str):
         raise CliError(f"{message} (see '{self.prog} --help')")
 
-# %% ../nbs/12_cli.ipynb #7a7eb515
-def parse_sets(items: Sequence[str] | None, # "key=value" strings, e.g. ["train.epochs=6"]
-              ) -> dict[str, Any]:
-    "The dotted-key overrides in `items`, values parsed as JSON literals when possible"
-    out = {}
-    for item in items or []:
-        key, sep, raw = item.partition("=")
-        if not sep or not key.strip(): raise CliError(f"--set expects KEY=VALUE, got {item!r}")
-        try: value = json.loads(raw)
-        except ValueError: value = raw
-        out[key.strip()] = tuple(value) if isinstance(value, list) else value
-    return out
-
-def _current(cfg: Any, key: str) -> Any:
-    for part in key.split("."): cfg = getattr(cfg, part, None)
-    return cfg
-
-# %% ../nbs/12_cli.ipynb #d9a77230
-def _coerce(current: Any, value: Any, key: str, raw: str) -> Any:
-    "`value` made to fit the type of the field's `current` value, or a `CliError`"
-    if current is None or value is None: return value # optional fields take anything, and anything can be unset
-    if isinstance(current, bool):
-        if isinstance(value, bool): return value
-    elif isinstance(current, int):
-        if isinstance(value, int) and not isinstance(value, bool): return value
-    elif isinstance(current, float):
-        if isinstance(value, (int, float)) and not isinstance(value, bool): return float(value)
-    elif isinstance(current, str): return raw # `--set data.source=123` means the string
-    elif isinstance(current, tuple):
-        if isinstance(value, tuple): return value
-    else: return value
-    raise CliError(f"--set {key}={raw}: expected a {type(current).__name__} like {current!r}")
-
 # %% ../nbs/12_cli.ipynb #e536236b
 def config_from_args(preset: str | None = None, # a registered preset; None: `S2S_PRESET`, else "default"
                      sets: Sequence[str] | None = None, # "key=value" overrides
                     ) -> Config:
-    "The preset `preset` with the `--set` overrides `sets` applied; unknown names raise `CliError`"
+    "The preset `preset` with the `--set` overrides `sets` applied (`config.apply_sets`); bad names raise `CliError`"
     name = preset_name(preset)
     if name not in list_presets(): raise CliError(f"unknown preset {name!r}; known presets: {', '.join(list_presets())}")
-    cfg = get_preset(name)
-    updates = parse_sets(sets)
-    raws = {item.partition("=")[0].strip(): item.partition("=")[2] for item in sets or []}
-    try:
-        typed = {k: _coerce(_current(cfg, k), v, k, raws[k]) for k, v in updates.items()}
-        return get_preset(name, typed)
-    except KeyError as e: raise CliError(f"--set: {e.args[0]}") from None
-    except TypeError: raise CliError(f"--set: unknown config key in {list(updates)}: a field has no sub-fields") from None
+    try: return apply_sets(get_preset(name), sets)
+    except ValueError as e: raise CliError(f"--set {e}") from None
 
 # %% ../nbs/12_cli.ipynb #abbdfb89
 def parse_box(text: str) -> tuple[int, int, int, int]:

@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import functools
 import hashlib
 import json
 import os
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, Sequence
 
 from .registry import Registry
 
@@ -19,7 +20,7 @@ from .registry import Registry
 __all__ = ['STREET2SHOP_HUB_ID', 'DEFAULT_PER_FAMILY', 'STREET2SHOP_PER_FAMILY', 'PRESETS', 'PRESET_ENV', 'register_preset',
            'list_presets', 'SynthConfig', 'DataConfig', 'ModelConfig', 'Schedule', 'PairTraining', 'TrainConfig',
            'IndexConfig', 'EvalConfig', 'DetectConfig', 'CaptionConfig', 'RerankConfig', 'PipelineConfig',
-           'ImageConfig', 'Config', 'override', 'preset_name', 'get_preset', 'config_hash']
+           'ImageConfig', 'Config', 'override', 'preset_name', 'get_preset', 'parse_sets', 'apply_sets', 'config_hash']
 
 # %% ../nbs/00a_config.ipynb #59d7bf5a
 STREET2SHOP_HUB_ID = "petr7555/street2shop"  # the real data set on the Hugging Face hub
@@ -295,6 +296,46 @@ def get_preset(name: str | None = None, # a registered preset; None follows `S2S
                **kwargs) -> Config: # `data__ratio=0.5` style overrides
     "Build the preset `name` (or the environment's choice) with overrides applied"
     return override(PRESETS[preset_name(name)](), updates, **kwargs)
+
+# %% ../nbs/00a_config.ipynb #fa2fcb18
+def parse_sets(items: Sequence[str] | None, # "KEY=VALUE" strings, e.g. ["train.epochs=6"]
+              ) -> dict[str, tuple[Any, str]]:
+    "Each dotted key in `items` -> (its value read as a JSON literal when it parses, else the text; the text)"
+    out = {}
+    for item in items or []:
+        key, sep, raw = item.partition("=")
+        if not sep or not key.strip(): raise ValueError(f"expects KEY=VALUE, got {item!r}")
+        try: value = json.loads(raw)
+        except ValueError: value = raw
+        out[key.strip()] = (tuple(value) if isinstance(value, list) else value, raw)
+    return out
+
+# %% ../nbs/00a_config.ipynb #ee5aca63
+def _coerce(current: Any, value: Any, key: str, raw: str) -> Any:
+    "`value` made to fit the type of the field's `current` value, or a `ValueError`"
+    if current is None or value is None: return value
+    if isinstance(current, bool):
+        if isinstance(value, bool): return value
+    elif isinstance(current, int):
+        if isinstance(value, int) and not isinstance(value, bool): return value
+    elif isinstance(current, float):
+        if isinstance(value, (int, float)) and not isinstance(value, bool): return float(value)
+    elif isinstance(current, str): return raw # `data.source=123` means the string
+    elif isinstance(current, tuple):
+        if isinstance(value, tuple): return value
+    else: return value
+    raise ValueError(f"{key}={raw}: expected a {type(current).__name__} like {current!r}")
+
+# %% ../nbs/00a_config.ipynb #c49b3cfe
+def apply_sets(cfg: Any, # a (nested) config dataclass
+               sets: Sequence[str] | None, # "KEY=VALUE" overrides
+              ) -> Any:
+    "`cfg` with the text overrides `sets` applied, each checked against its field's type; bad ones raise `ValueError`"
+    updates = parse_sets(sets)
+    current = lambda key: functools.reduce(lambda obj, part: getattr(obj, part, None), key.split("."), cfg)
+    try: return override(cfg, {k: _coerce(current(k), v, k, raw) for k, (v, raw) in updates.items()})
+    except KeyError as e: raise ValueError(e.args[0]) from None
+    except TypeError: raise ValueError(f"unknown config key in {list(updates)}: a field has no sub-fields") from None
 
 # %% ../nbs/00a_config.ipynb #53584e8d
 def config_hash(cfg: Any, # a config dataclass, or any JSON-able value
