@@ -19,7 +19,7 @@ from datasets.arrow_writer import ArrowWriter
 
 from .images import BadImageError, load_image, open_image, orientation
 from .runtime import write_atomic
-from .schema import ID_COLUMNS, BOX_COLUMNS, IMAGE_COLUMNS, first_rows
+from .schema import ID_COLUMNS, BOX_COLUMNS, IMAGE_COLUMNS, photo_holders
 
 # %% auto #0
 __all__ = ['WORKING_JPEG_QUALITY', 'working_copy', 'store_photo', 'write_arrow', 'clean_split']
@@ -56,11 +56,6 @@ def working_copy(data: bytes, # an encoded photo
     buf = io.BytesIO(); img.save(buf, "JPEG", quality=WORKING_JPEG_QUALITY, **({"exif": exif} if exif else {}))  # the tag travels with it
     return buf.getvalue(), stored, target, tag
 
-# %% ../nbs/02b_ingest.ipynb #396f951b
-def _photo_keys(ds: Dataset, id_column: str) -> list:
-    "Which photo each row holds: its id, or (a split without ids) the row itself"
-    return ds[id_column] if id_column in ds.column_names else list(range(ds.num_rows))
-
 # %% ../nbs/02b_ingest.ipynb #ea74d31d
 _PHOTO_FEATURES = Features({"bytes": Value("binary"), "path": Value("string"), "stored_w": Value("int64"), "stored_h": Value("int64"),
                             "working_w": Value("int64"), "working_h": Value("int64"), "tag": Value("int64"), "problem": Value("string")})
@@ -73,10 +68,10 @@ def store_photo(data: bytes, # an encoded working copy
     if not path.exists(): write_atomic(path, data)
     return str(path)
 
-def _decode_photos(ds: Dataset, column: str, keys: list, side: int | None, max_pixels: int | None,
+def _decode_photos(ds: Dataset, column: str, holders: np.ndarray, side: int | None, max_pixels: int | None,
                    workers: int, store: Path | None) -> tuple[Dataset, list[int]]:
-    "Each distinct photo of `ds[column]` (by `keys`) decoded once, in `workers` processes: its working copy (bytes, or its path in `store`), sizes, tag and problem; and each row's place in that table"
-    first, at = np.unique(first_rows(keys), return_inverse=True)  # the first row of each photo, in row order
+    "Each distinct photo of `ds[column]` (each row's first holder, `schema.photo_holders`) decoded once, in `workers` processes: its working copy (bytes, or its path in `store`), sizes, tag and problem; and each row's place in that table"
+    first, at = np.unique(holders, return_inverse=True)  # the first row of each photo, in row order
     photos = ds.select_columns([column]).cast_column(column, ImageFeature(decode=False)).select(first.tolist())
     def decode(batch: dict) -> dict:
         out = {k: [] for k in _PHOTO_FEATURES}
@@ -132,7 +127,7 @@ def clean_split(ds: Dataset, # a split in the data contract's columns
                ) -> tuple[Dataset, Counter, Counter, dict]:
     "`ds` with each distinct photo decoded once into its working copy and boxes scaled with it, less the rows that cannot be used; the reasons counted, the orientation-tagged boxes by the frames they fit, and the photo counts"
     t0, workers = time.time(), workers or os.cpu_count() or 1
-    (street, s_at), (shop, h_at) = (_decode_photos(ds, col, _photo_keys(ds, key), side, max_pixels, workers, photo_store)
+    (street, s_at), (shop, h_at) = (_decode_photos(ds, col, photo_holders(ds, key), side, max_pixels, workers, photo_store)
                                     for col, key in zip(IMAGE_COLUMNS, ("street_photo_id", "shop_photo_id")))
     rest = ds.remove_columns(list(IMAGE_COLUMNS))
     verdicts = _verdicts(rest, street, s_at, shop["problem"], h_at)

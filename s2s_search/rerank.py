@@ -25,7 +25,7 @@ from .runs import load_or_train, trained_run
 from .data import Street2ShopImageSimilarityDataset, load_street2shop, make_loader, split_train_val
 from .detect import detector_boxes, train_detector
 from .models import Embedder, create_embedder, save_weights, state_dict_checksum
-from .train import (TRAINING_CODE_VERSION, RetrievalValidation, confusable_products, fit_embedder, param_groups, train)
+from .train import TRAINING_CODE_VERSION, RetrievalValidation, confusable_products, fit_embedder, param_groups, train
 
 # %% auto #0
 __all__ = ['Reranker', 'create_reranker', 'load_reranker', 'standardise', 'RerankValidation', 'train_reranker']

@@ -16,8 +16,8 @@ from . import synth_products
 
 # %% auto #0
 __all__ = ['IMAGE_COLUMNS', 'BOX_COLUMNS', 'REQUIRED_COLUMNS', 'CATEGORIES', 'log', 'ID_COLUMNS', 'id_from_url',
-           'product_id_from_url', 'garment_rows', 'garments_with_differing_boxes', 'shop_photo_column',
-           'shop_photo_rows', 'first_rows', 'photo_holders']
+           'product_id_from_url', 'first_rows', 'garment_rows', 'garments_with_differing_boxes', 'shop_photo_column',
+           'shop_photo_rows', 'photo_holders']
 
 # %% ../nbs/02a_schema.ipynb #a22267af
 IMAGE_COLUMNS = ("street_photo_image", "shop_photo_image")
@@ -38,13 +38,16 @@ def product_id_from_url(url: str) -> str:
     return id_from_url(url, "url")
 
 # %% ../nbs/02a_schema.ipynb #c5013224
+def first_rows(keys: Sequence) -> np.ndarray:
+    "For every position of `keys`, the first position holding an equal key"
+    first: dict = {}
+    return np.fromiter((first.setdefault(k, i) for i, k in enumerate(keys)), dtype=np.int64, count=len(keys))
+
 def garment_rows(ds: Dataset) -> np.ndarray:
     "The first row of each distinct street garment (`street_photo_id`, `product_id`); every row of a split without photo ids"
     if "street_photo_id" not in ds.column_names: return np.arange(ds.num_rows)
-    cols, seen, rows = ds.select_columns(["street_photo_id", "product_id"]), set(), []
-    for i, key in enumerate(zip(cols["street_photo_id"], cols["product_id"])):
-        if key not in seen: seen.add(key); rows.append(i)
-    return np.asarray(rows, dtype=np.int64)
+    cols = ds.select_columns(["street_photo_id", "product_id"])
+    return np.unique(first_rows(list(zip(cols["street_photo_id"], cols["product_id"]))))
 
 def garments_with_differing_boxes(ds: Dataset) -> int:
     "How many garments of `ds` have rows whose boxes differ (the first row's box is the one used)"
@@ -60,13 +63,7 @@ def shop_photo_column(ds: Dataset) -> str:
 
 def shop_photo_rows(ds: Dataset) -> np.ndarray:
     "The first row of each distinct shop photo of `ds`"
-    _, first = np.unique(np.asarray(ds[shop_photo_column(ds)], dtype=object).astype(str), return_index=True)
-    return np.sort(first)
-
-def first_rows(keys: Sequence) -> np.ndarray:
-    "For every position of `keys`, the first position holding an equal key"
-    first: dict = {}
-    return np.fromiter((first.setdefault(k, i) for i, k in enumerate(keys)), dtype=np.int64, count=len(keys))
+    return np.unique(first_rows(ds[shop_photo_column(ds)]))
 
 def photo_holders(ds: Dataset, # a split
                   id_column: str = "street_photo_id") -> np.ndarray: # or "shop_photo_id"
