@@ -27,7 +27,7 @@ from .synth_products import CATEGORIES, COLOURS, PATTERNS
 from .images import CROP_MARGIN, DECODED_KEEP_BYTES, LazyImages, grow_box, load_image
 from .config import Config, config_hash
 from .models import Embedder, save_weights, state_dict_checksum
-from .data import IMAGENET_MEAN, IMAGENET_STD, load_street2shop, split_train_val
+from .data import IMAGENET_MEAN, IMAGENET_STD, data_identity, load_street2shop, split_train_val
 from .registry import Registry
 from .runs import TrainedRun, load_or_train, trained_run
 from . import __version__
@@ -318,7 +318,7 @@ CAPTIONER_CODE_VERSION = 2  # part of every cached captioner run's key: raise it
 def captioner_run(cfg: Config) -> TrainedRun:
     "The cached run of the preset's captioner: keyed by everything that changes it (the text model does not) and the code version"
     caption = {k: v for k, v in asdict(cfg.caption).items() if k != "text_model"}
-    return trained_run("captioner", {"data": asdict(cfg.data), "caption": caption, "seed": cfg.seed}, CAPTIONER_CODE_VERSION, cfg.caption.model)
+    return trained_run("captioner", {"data": data_identity(cfg.data), "caption": caption, "seed": cfg.seed}, CAPTIONER_CODE_VERSION, cfg.caption.model)
 
 # %% ../nbs/09_caption.ipynb #0cbbf042
 class _GeneratorState:

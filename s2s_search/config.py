@@ -33,7 +33,7 @@ class SynthConfig:
     n_distractors: int = 0         # shop-only products added to the test gallery
     street_per_product: int = 3    # street photos per product (each shows it; some show a second annotated garment)
     shop_per_product: int = 2      # shop photos (views) per product: the real data has several (4.4 on average)
-    second_garment_share: float = 0.1  # share of street photos in which a product lying in the scene is annotated too
+    second_garment_share: float = 0.25  # share of street photos drawn to show a second garment: a product lying in the scene, annotated when in sight (about a third are)
     shop_size: int = 128           # shop photos are square, this many pixels
     street_size: int = 224         # street photos are square, this many pixels
     near_duplicate_share: float = 0.4  # share of products that have a near-duplicate sibling

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import random
 from collections import Counter
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any, Callable
 
@@ -31,9 +32,9 @@ from .ingest import clean_split, write_arrow
 # %% auto #0
 __all__ = ['SOURCES', 'register_source', 'IMAGENET_MEAN', 'IMAGENET_STD', 'STREET_AUGMENTS', 'register_street_augment',
            'list_street_augments', 'SEED_IMAGE_SIZE', 'stratified_sample', 'DatasetUnavailableError', 'with_ids',
-           'load_street2shop', 'load_report', 'street_train_transform', 'shop_train_transform', 'eval_transform',
-           'crop_to_box', 'split_train_val', 'seed_transforms', 'Street2ShopImageSimilarityDataset', 'make_pairs',
-           'ProductBatchSampler', 'make_loader']
+           'data_identity', 'load_street2shop', 'load_report', 'street_train_transform', 'shop_train_transform',
+           'eval_transform', 'crop_to_box', 'split_train_val', 'seed_transforms', 'Street2ShopImageSimilarityDataset',
+           'make_pairs', 'ProductBatchSampler', 'make_loader']
 
 # %% ../nbs/02_data.ipynb #3b1e2f5e
 def stratified_sample(ds: Dataset, # a split with a `category` column
@@ -109,9 +110,13 @@ def _check_columns(ds: Dataset, split: str, source: str) -> None:
 # %% ../nbs/02_data.ipynb #53f66ceb
 def _cache_key(source: str, cfg: DataConfig, ratio: float, seed: int) -> str:
     what = {"source": source if source_kind(source) != "disk" else str(Path(source).resolve()), "ratio": ratio, "seed": seed,
-            "synth": config_hash(cfg.synth, exclude=("workers",)) if source == "synthetic" else None,
+            "synth": synth.synth_cache_key(cfg.synth) if source == "synthetic" else None,  # with the generator's version
             "working_side": cfg.working_side, "version": 6}
     return config_hash(what)
+
+def data_identity(cfg: DataConfig) -> dict:
+    "What a trained run's data is, for its cache key: the data config and the data cache's key (which names the generator's version)"
+    return {**asdict(cfg), "data_cache": _cache_key(cfg.source, cfg, cfg.ratio, cfg.seed)}
 
 # %% ../nbs/02_data.ipynb #f4871a20
 def _read_cache(dest: Path) -> DatasetDict:

@@ -30,7 +30,7 @@ from .runtime import cache_dir, get_device, write_atomic, write_dir_atomic
 from .runs import TrainedRun, load_or_train, trained_run
 from .images import grow_box, load_image, open_image, orientation
 from .artefacts import MissingArtefactError, yolo_weights
-from .data import load_street2shop, split_train_val
+from .data import data_identity, load_street2shop, split_train_val
 from .schema import BOX_COLUMNS, CATEGORIES, garment_rows, photo_holders
 
 # %% auto #0
@@ -303,7 +303,7 @@ DETECTOR_CODE_VERSION = 2  # part of every cached detector run's key: raise it w
 def detector_run(cfg: Config) -> TrainedRun:
     "The cached run of the preset's detector, keyed by the data config, the training fields of `cfg.detect`, the seed and the code version"
     train = {f: v for f, v in asdict(cfg.detect).items() if f in _TRAIN_FIELDS}  # conf, NMS, crops and padding only change inference
-    return trained_run("detector", {"data": asdict(cfg.data), "detect": train, "seed": cfg.seed}, DETECTOR_CODE_VERSION)
+    return trained_run("detector", {"data": data_identity(cfg.data), "detect": train, "seed": cfg.seed}, DETECTOR_CODE_VERSION)
 
 # %% ../nbs/08_detect.ipynb #b3d73363
 def _fit(det: YoloCropper, data_yaml: Path, cfg: DetectConfig, n_train: int, seed: int, run_dir: Path, progress: bool) -> dict:

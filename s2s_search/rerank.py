@@ -22,7 +22,7 @@ from torch import nn
 from .config import Config
 from .runtime import get_device
 from .runs import load_or_train, trained_run
-from .data import Street2ShopImageSimilarityDataset, load_street2shop, make_loader, split_train_val
+from .data import Street2ShopImageSimilarityDataset, data_identity, load_street2shop, make_loader, split_train_val
 from .detect import detector_boxes, train_detector
 from .models import Embedder, create_embedder, save_weights, state_dict_checksum
 from .train import TRAINING_CODE_VERSION, RetrievalValidation, confusable_products, fit_embedder, param_groups, train
@@ -223,7 +223,7 @@ def train_reranker(cfg: Config, # a preset, e.g. `get_preset("default")`; `cfg.r
     if r.train_boxes not in ("oracle", "detector"): raise ValueError(f"rerank.train_boxes must be 'oracle' or 'detector', got {r.train_boxes!r}")
     first_stage = fit_embedder(cfg, family, progress=progress, device=device)[0]
     detector = train_detector(cfg, progress=progress)[0] if r.train_boxes == "detector" else None
-    run = trained_run("rerankers", {"data": asdict(cfg.data), "rerank": asdict(r), "seed": cfg.seed,
+    run = trained_run("rerankers", {"data": data_identity(cfg.data), "rerank": asdict(r), "seed": cfg.seed,
                                     "first_stage": first_stage.weights_checksum(),
                                     **({"detector": state_dict_checksum(detector.yolo.model)} if detector is not None else {})},
                       TRAINING_CODE_VERSION, r.model)

@@ -26,7 +26,7 @@ from .synth_render import render_shop, render_street
 
 # %% auto #0
 __all__ = ['JPEG_QUALITY', 'STREET_DISTRACTORS', 'FEATURES', 'DISTRACTOR_FEATURES', 'SECOND_GARMENT_MAX_IOU',
-           'generate_street2shop', 'synth_cache_key', 'load_or_generate', 'draw_samples']
+           'SECOND_GARMENT_MIN_IN_SIGHT', 'generate_street2shop', 'synth_cache_key', 'load_or_generate', 'draw_samples']
 
 # %% ../nbs/01_synth.ipynb #e2467df2
 JPEG_QUALITY = (60, 90)
@@ -41,6 +41,7 @@ FEATURES = datasets.Features({"street_photo_id": datasets.Value("int64"), **_STR
                               **_SHOP_FEATURES, **_BOX_FEATURES, **_ATTR_FEATURES})  # the real schema's columns and types, plus colour and pattern
 DISTRACTOR_FEATURES = datasets.Features({"shop_photo_id": datasets.Value("int64"), **_SHOP_FEATURES, **_ATTR_FEATURES})
 SECOND_GARMENT_MAX_IOU = 0.3  # a distractor is annotated only if it overlaps the worn item's box less than this
+SECOND_GARMENT_MIN_IN_SIGHT = 0.6  # ... and if at least this share of its pixels is not covered (`render_street`)
 
 _WORKER: dict = {}
 
@@ -64,12 +65,13 @@ def _iou(a: tuple, b: tuple) -> float:
     return w * h / (a[2] * a[3] + b[2] * b[3] - w * h)
 
 # %% ../nbs/01_synth.ipynb #8fbd01aa
-def _second_garment(i: int, j: int, box: tuple, scene: list[dict], boxes: list[tuple], cfg: SynthConfig) -> list[tuple[int, tuple]]:
+def _second_garment(i: int, j: int, box: tuple, scene: list[dict], boxes: list[tuple], in_sight: list[float], cfg: SynthConfig) -> list[tuple[int, tuple]]:
     "The distractor annotated in street photo `j` of product `i`, if this photo is drawn to have one: [(product index, box)] or []"
     if np.random.default_rng([cfg.seed, i, j, 1]).random() >= cfg.second_garment_share: return []  # its own stream: the photo is unchanged
     S = cfg.street_size
-    for d, b in zip(scene, boxes):  # the first one wholly in the photo and clear of the worn item
-        if b[0] > 0 and b[1] > 0 and b[0] + b[2] < S and b[1] + b[3] < S and _iou(b, box) < SECOND_GARMENT_MAX_IOU: return [(d["index"], b)]
+    for d, b, v in zip(scene, boxes, in_sight):  # the first one wholly in the photo, clear of the worn item and mostly in sight
+        if (b[0] > 0 and b[1] > 0 and b[0] + b[2] < S and b[1] + b[3] < S and _iou(b, box) < SECOND_GARMENT_MAX_IOU
+            and v >= SECOND_GARMENT_MIN_IN_SIGHT): return [(d["index"], b)]
     return []
 
 # %% ../nbs/01_synth.ipynb #c056fd92
@@ -83,8 +85,8 @@ def _render_product(i: int) -> dict:
     for j in range(cfg.street_per_product):
         n = int(rng.integers(STREET_DISTRACTORS[0], STREET_DISTRACTORS[1] + 1))
         scene = [others[k] for k in rng.choice(len(others), min(n, len(others)), replace=False)] if others else []
-        img, box, boxes = render_street(p, cfg.street_size, rng, scene)
-        garments = [(i, box)] + _second_garment(i, j, box, scene, boxes, cfg)
+        img, box, boxes, in_sight = render_street(p, cfg.street_size, rng, scene)
+        garments = [(i, box)] + _second_garment(i, j, box, scene, boxes, in_sight, cfg)
         out["streets"].append((_encode(img, "JPEG", quality=int(rng.integers(*JPEG_QUALITY, endpoint=True))), garments))
     return out
 

@@ -19,7 +19,7 @@ __all__ = ['GENERATOR_VERSION', 'CATEGORIES', 'COLOURS', 'PATTERNS', 'LOGO_SHAPE
            'register_pattern', 'Prim', 'sample_products', 'near_duplicate_share']
 
 # %% ../nbs/01a_synth_products.ipynb #53535b5e
-GENERATOR_VERSION = "synth-3"
+GENERATOR_VERSION = "synth-4"
 CATEGORIES = ("bags", "belts", "dresses", "eyewear", "footwear", "hats", "leggings", "outerwear", "pants", "skirts", "tops")
 COLOURS = {
     "black": (32, 32, 36), "white": (238, 238, 232), "grey": (135, 135, 140), "red": (200, 32, 40),

@@ -306,14 +306,27 @@ def _alpha_box(placed: Image.Image, offset: tuple[int, int], size: int) -> tuple
     bx1, by1 = min(bx1 + ox, size), min(by1 + oy, size)  # the transformed canvas may reach past the photo
     return (bx0 + ox, by0 + oy, bx1 - bx0 - ox, by1 - by0 - oy)
 
+# %% ../nbs/01b_synth_render.ipynb #6e09b7a6
+def _pasted_pixels(img: Image.Image, placed: Image.Image, offset: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
+    "The (N, 2) photo coordinates of `placed`'s opaque pixels just pasted into `img`, and their (N, 3) colours there"
+    ys, xs = np.nonzero(np.asarray(placed.getchannel("A")) > 64)
+    xs, ys = xs + offset[0], ys + offset[1]
+    inside = (xs >= 0) & (ys >= 0) & (xs < img.width) & (ys < img.height)
+    xs, ys = xs[inside], ys[inside]
+    return np.stack([ys, xs], 1), np.asarray(img)[ys, xs]
+
+def _share_in_sight(photo: np.ndarray, where: np.ndarray, colours: np.ndarray) -> float:
+    "Share of a pasted item's pixels whose colour in the finished `photo` is still the one it was pasted with"
+    return float((photo[where[:, 0], where[:, 1]] == colours).all(1).mean()) if len(where) else 0.0
+
 # %% ../nbs/01b_synth_render.ipynb #6d25d917
 def render_street(p: dict, # product spec from `sample_products`
                   size: int, # side of the square street photo in pixels
                   rng: np.random.Generator, # the photo's own random stream
                   distractors: list[dict], # other products that appear in the scene
-                 ) -> tuple[Image.Image, tuple[int, int, int, int], list[tuple[int, int, int, int]]]:
-    "Render a street photo of product `p` worn or carried by a person; return it, the item's (left, top, width, height) and each distractor's"
-    img, distractor_boxes = _background(rng, size), []
+                 ) -> tuple[Image.Image, tuple[int, int, int, int], list[tuple[int, int, int, int]], list[float]]:
+    "Render a street photo of product `p` worn or carried by a person; return it, the item's (left, top, width, height), each distractor's, and the share of each distractor left in sight"
+    img, distractor_boxes, pasted = _background(rng, size), [], []
     for d in distractors:  # other products lying around, behind the person
         dx0, dy0, dx1, dy1 = _item_bbox(d)
         dscale = rng.uniform(0.25, 0.45) * size / max(dx1 - dx0, dy1 - dy0)
@@ -321,6 +334,7 @@ def render_street(p: dict, # product spec from `sample_products`
         placed, offset = _place(ditem, size, tuple(rng.uniform(0.1, 0.9, 2) * size), dscale, rng, 40, 0.05)
         img.paste(placed, offset, placed)
         distractor_boxes.append(_alpha_box(placed, offset, size))
+        pasted.append(_pasted_pixels(img, placed, offset))
     x0, y0, x1, y1 = _item_bbox(p)
     scale = rng.uniform(*ITEM_SIZE) * size / max(x1 - x0, y1 - y0)  # pixels per item unit
     centre = rng.uniform(0.4, 0.6, 2) * size  # of the item's box
@@ -333,4 +347,5 @@ def render_street(p: dict, # product spec from `sample_products`
     img.paste(placed, (ox, oy), placed)
     box = _alpha_box(placed, (ox, oy), size)
     if rng.random() < 0.75: _occlude(img, box, rng)
-    return _photometric(img, rng), box, distractor_boxes
+    seen = np.asarray(img)
+    return _photometric(img, rng), box, distractor_boxes, [_share_in_sight(seen, *d) for d in pasted]

@@ -25,7 +25,7 @@ from .config import Config, PairTraining, config_hash, get_preset
 from .images import DECODED_KEEP_BYTES, LazyImages
 from .models import Embedder, create_embedder, init_head, load_embedder
 from .schema import IMAGE_COLUMNS, garment_rows, shop_photo_rows
-from .data import Street2ShopImageSimilarityDataset, load_street2shop, make_loader, split_train_val
+from .data import Street2ShopImageSimilarityDataset, data_identity, load_street2shop, make_loader, split_train_val
 from .runtime import autocast_dtype, cache_dir, get_device, write_atomic
 from .runs import load_or_train, trained_run
 from .gallery import query_images
@@ -399,7 +399,7 @@ def fit_embedder(cfg: Config, # a preset, e.g. `get_preset("default")`
     tcfg = cfg.train.for_family(family) # the family's own lr, epochs... (`TrainConfig.per_family`)
     rank, world = distributed()  # (0, 1) unless launched by torchrun
     teacher = fit_embedder(cfg, tcfg.distil_from, progress=progress, device=device)[0] if tcfg.distil_from else None
-    run = trained_run("checkpoints", {"data": asdict(cfg.data), "model": asdict(cfg.model), "train": train_fields(tcfg), "seed": cfg.seed,
+    run = trained_run("checkpoints", {"data": data_identity(cfg.data), "model": asdict(cfg.model), "train": train_fields(tcfg), "seed": cfg.seed,
                                       "family": family, "variant": name, **({"world_size": world} if world > 1 else {}),
                                       **({"teacher": teacher.weights_checksum()} if teacher is not None else {})}, TRAINING_CODE_VERSION, name)
     device = get_device(device)  # the model stays there: indexing, evaluation and the pipeline run where it trained
