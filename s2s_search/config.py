@@ -65,10 +65,10 @@ class ModelConfig:
     head_init: str = "random"          # the linear head before training: "random", or "keep": step 0 is the backbone's own embedding (`models.init_head`)
 
 # %% ../nbs/00a_config.ipynb #11230353
-# Settings of the default preset's runs that differ by family: the Xception learns at a higher rate, the ViT and the
-# resnet18 baseline train longer, each mines its own confusions in its second half, and the Xception and the ViT learn
+# Settings of the default preset's runs that differ by family: the Xception learns at a higher rate, the resnet18
+# baseline trains longest, each mines its own confusions in its second half, and the Xception and the ViT learn
 # the baseline's in-batch similarities. The runs behind each value: nbs/experiments/ (first_stage_recipe.md, distillation.md).
-DEFAULT_PER_FAMILY = {"xception": {"lr": 4e-3, "epochs": 10, "mine_from": 5, "distil_from": "resnet18", "distil_weight": 2.0},
+DEFAULT_PER_FAMILY = {"xception": {"lr": 4e-3, "epochs": 12, "mine_from": 6, "distil_from": "resnet18", "distil_weight": 2.0},
                       "clip_vit": {"epochs": 10, "mine_from": 5, "distil_from": "resnet18"},
                       "resnet18": {"epochs": 15, "mine_from": 8}}
 
